@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+
+namespace Tandem.Core;
+
+/// <summary>
+/// The handle of a spawned task that produces a <typeparamref name="T"/> (the seed's
+/// <c>TaskHandleCore</c>): await it (or block on it) to get the result or the task's exception,
+/// ask whether it <see cref="IsFinished">finished</see>, or <see cref="Abort"/> it.
+/// </summary>
+/// <remarks>
+/// The handle is a small value: spawning and joining allocate nothing. Join it at most once:
+/// joining hands the task's slot back to its scheduler, after which <see cref="IsFinished"/> stays
+/// true and <see cref="State"/> and a second join throw <see cref="InvalidOperationException"/>.
+/// </remarks>
+/// <typeparam name="T">The task's result type.</typeparam>
+public readonly struct JoinHandle<T>
+{
+    private readonly IJoinSource<T>? _source;
+    private readonly int _token;
+
+    internal JoinHandle(IJoinSource<T> source, int token, long id)
+    {
+        _source = source;
+        _token = token;
+        Id = id;
+    }
+
+    /// <summary>The task's id, unique in the process (see <see cref="Interop.TaskIds"/>).</summary>
+    public long Id { get; }
+
+    /// <summary>True when the task has finished: completed, faulted or aborted.</summary>
+    public bool IsFinished => Source.IsFinished(_token);
+
+    /// <summary>The task's state.</summary>
+    /// <exception cref="InvalidOperationException">The task was already joined.</exception>
+    public TaskState State => Source.GetState(_token);
+
+    /// <summary>
+    /// Asks the task to stop: it is not polled again, or, for an async method, its next Tandem
+    /// await throws <see cref="TaskAbortedException"/> so that its <c>finally</c> blocks run.
+    /// Joining it then throws <see cref="TaskAbortedException"/>. No effect on a finished task.
+    /// </summary>
+    public void Abort() => Source.Abort(_token);
+
+    /// <summary>
+    /// Gives up the result: the task runs on, and its slot is freed as soon as it finishes
+    /// (an exception it throws is then reported as unobserved).
+    /// </summary>
+    public void Detach() => Source.Detach(_token);
+
+    /// <summary>Gets the awaiter: awaiting the handle joins the task.</summary>
+    /// <returns>The awaiter.</returns>
+    public Awaiter GetAwaiter() => new(this);
+
+    /// <summary>Joins a finished task: returns its result or re-throws its exception.</summary>
+    /// <returns>The result.</returns>
+    /// <exception cref="InvalidOperationException">The task has not finished, or was already joined.</exception>
+    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    public T GetResult() => Source.Join(_token);
+
+    internal IJoinSource<T> Source =>
+        _source ?? throw new InvalidOperationException("This JoinHandle is default: it belongs to no task.");
+
+    internal int Token => _token;
+
+    /// <inheritdoc />
+    public override string ToString() => $"JoinHandle(task {Id})";
+
+    /// <summary>Awaits a <see cref="JoinHandle{T}"/>.</summary>
+    public readonly struct Awaiter : ICriticalNotifyCompletion
+    {
+        private readonly JoinHandle<T> _handle;
+
+        internal Awaiter(JoinHandle<T> handle) => _handle = handle;
+
+        /// <summary>True when the task has finished (or the awaiting task is being aborted).</summary>
+        public bool IsCompleted => _handle.IsFinished || AbortCheck.IsAbortRequested;
+
+        /// <summary>Returns the task's result or re-throws its exception.</summary>
+        /// <returns>The result.</returns>
+        public T GetResult()
+        {
+            AbortCheck.ThrowIfAbortRequested();
+            return _handle.GetResult();
+        }
+
+        /// <inheritdoc />
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        /// <inheritdoc />
+        public void UnsafeOnCompleted(Action continuation) => _handle.Source.OnJoin(_handle._token, continuation);
+    }
+}

@@ -1,0 +1,37 @@
+namespace Tandem.Core;
+
+/// <summary>
+/// How a Tandem awaitable resumes its awaiter: a claimable wait on the awaiting task.
+/// Built from the continuation an awaiter receives; for Tandem's own builder that costs nothing.
+/// </summary>
+internal readonly struct Resumption
+{
+    private readonly Resumable? _target;
+    private readonly int _token;
+
+    private Resumption(Resumable target, int token)
+    {
+        _target = target;
+        _token = token;
+    }
+
+    /// <summary>True when nothing was captured.</summary>
+    internal bool IsEmpty => _target is null;
+
+    /// <summary>
+    /// Turns <paramref name="continuation"/> into a claimable wait of the current task, and enters it
+    /// in the task's list of waits that an abort cancels.
+    /// </summary>
+    internal static Resumption Capture(Action continuation)
+    {
+        var current = TaskCore.Current;
+        Resumable target = continuation.Target is BoxBase box && box.Owner == current && current is not null
+            ? box
+            : PostedAction.ForAction(current, continuation);
+        current?.AddWait(target);
+        return new Resumption(target, Volatile.Read(ref target.WaitToken));
+    }
+
+    /// <summary>Resumes the awaiter unless an abort claimed it first. Safe from any thread.</summary>
+    internal bool Fire() => _target is not null && _target.TryFire(_token);
+}

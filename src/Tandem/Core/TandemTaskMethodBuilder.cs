@@ -1,0 +1,95 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace Tandem.Core;
+
+/// <summary>
+/// The async method builder behind <see cref="TandemTask{T}"/>. Used by the compiler, not by hand.
+/// </summary>
+/// <remarks>
+/// A method that completes without suspending allocates nothing. At its first suspension the
+/// state machine moves into a pooled <see cref="StateMachineBox{TStateMachine,T}"/>, and every
+/// resumption inside a Tandem task is queued on that task, so it runs on the task's scheduler.
+/// The ExecutionContext is not captured: <see cref="AsyncLocal{T}"/> values do not flow across
+/// Tandem awaits.
+/// </remarks>
+/// <typeparam name="T">The method's result type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct TandemTaskMethodBuilder<T>
+{
+    private TandemTaskSource<T>? _box;
+    private ExceptionDispatchInfo? _syncError;
+    private T _syncResult;
+
+    /// <summary>Creates a builder.</summary>
+    /// <returns>A new builder.</returns>
+    public static TandemTaskMethodBuilder<T> Create() => default;
+
+    /// <summary>The task of the method being built.</summary>
+    public TandemTask<T> Task =>
+        _box is not null ? new TandemTask<T>(_box, _box.Version)
+        : _syncError is not null ? new TandemTask<T>(_syncError)
+        : new TandemTask<T>(_syncResult);
+
+    /// <summary>Runs the method up to its first suspension.</summary>
+    /// <typeparam name="TStateMachine">The compiler's state machine.</typeparam>
+    /// <param name="stateMachine">The state machine.</param>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine =>
+        stateMachine.MoveNext();
+
+    /// <summary>Not used: boxes are made by the builder itself.</summary>
+    /// <param name="stateMachine">Ignored.</param>
+    public void SetStateMachine(IAsyncStateMachine stateMachine) { }
+
+    /// <summary>Completes the method with its result.</summary>
+    /// <param name="result">The result.</param>
+    public void SetResult(T result)
+    {
+        if (_box is null) _syncResult = result;
+        else _box.SetResult(result);
+    }
+
+    /// <summary>Completes the method with an exception.</summary>
+    /// <param name="exception">What the method threw.</param>
+    public void SetException(Exception exception)
+    {
+        if (_box is null) _syncError = ExceptionDispatchInfo.Capture(exception);
+        else _box.SetException(exception);
+    }
+
+    /// <summary>Suspends the method on <paramref name="awaiter"/>.</summary>
+    /// <typeparam name="TAwaiter">The awaiter's type.</typeparam>
+    /// <typeparam name="TStateMachine">The compiler's state machine.</typeparam>
+    /// <param name="awaiter">What the method awaits.</param>
+    /// <param name="stateMachine">The state machine.</param>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion
+        where TStateMachine : IAsyncStateMachine =>
+        awaiter.OnCompleted(GetBox(ref stateMachine).ResumeAction);
+
+    /// <summary>Suspends the method on <paramref name="awaiter"/>.</summary>
+    /// <typeparam name="TAwaiter">The awaiter's type.</typeparam>
+    /// <typeparam name="TStateMachine">The compiler's state machine.</typeparam>
+    /// <param name="awaiter">What the method awaits.</param>
+    /// <param name="stateMachine">The state machine.</param>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion
+        where TStateMachine : IAsyncStateMachine =>
+        awaiter.UnsafeOnCompleted(GetBox(ref stateMachine).ResumeAction);
+
+    private StateMachineBox<TStateMachine, T> GetBox<TStateMachine>(ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine
+    {
+        if (_box is StateMachineBox<TStateMachine, T> existing)
+        {
+            existing.Owner = TaskCore.Current;
+            return existing;
+        }
+        var box = StateMachineBox<TStateMachine, T>.Rent();
+        box.Owner = TaskCore.Current;
+        _box = box; // set before the copy, so that the boxed state machine's builder points at its box
+        box.StateMachine = stateMachine;
+        return box;
+    }
+}

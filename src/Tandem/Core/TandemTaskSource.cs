@@ -1,0 +1,97 @@
+using System.Runtime.ExceptionServices;
+
+namespace Tandem.Core;
+
+/// <summary>
+/// The completion half of a suspended Tandem async method: its result or exception and the one
+/// awaiter waiting for it. Reused from a pool; <see cref="Version"/> tells a stale
+/// <see cref="TandemTask{T}"/> from the live one.
+/// </summary>
+/// <remarks>
+/// Continuation states: null (nobody waiting, not complete), a <see cref="BoxBase"/> or an
+/// <see cref="Action"/> (one awaiter waiting), or <see cref="s_completed"/> (complete). The awaiter
+/// and the completer race with compare-and-swap, so whichever comes second runs the continuation.
+/// </remarks>
+internal abstract class TandemTaskSource<T> : BoxBase
+{
+    private static readonly object s_completed = new();
+
+    private object? _continuation;
+    private T _result = default!;
+    private ExceptionDispatchInfo? _error;
+
+    /// <summary>Advanced on every reuse; a task value holding another version is stale.</summary>
+    internal short Version;
+
+    internal bool IsCompleted(short token)
+    {
+        Validate(token);
+        return ReferenceEquals(Volatile.Read(ref _continuation), s_completed);
+    }
+
+    internal void OnCompleted(Action continuation, short token)
+    {
+        Validate(token);
+        object registered = continuation.Target is BoxBase box && box.Owner is not null ? box : continuation;
+        object? previous = Interlocked.CompareExchange(ref _continuation, registered, null);
+        if (previous is null) return;
+        if (!ReferenceEquals(previous, s_completed))
+            throw new InvalidOperationException("A TandemTask may be awaited only once, by one awaiter at a time.");
+        Invoke(registered);
+    }
+
+    internal T GetResult(short token)
+    {
+        Validate(token);
+        if (!ReferenceEquals(Volatile.Read(ref _continuation), s_completed))
+            throw new InvalidOperationException("The TandemTask has not completed; await it instead of reading its result.");
+        var error = _error;
+        var result = _result;
+        Recycle();
+        error?.Throw();
+        return result;
+    }
+
+    internal void SetResult(T result)
+    {
+        _result = result;
+        SignalCompletion();
+    }
+
+    internal void SetException(Exception exception)
+    {
+        _error = ExceptionDispatchInfo.Capture(exception);
+        SignalCompletion();
+    }
+
+    /// <summary>Returns the box to its pool after the result was read.</summary>
+    protected abstract void ReturnToPool();
+
+    private void Recycle()
+    {
+        _result = default!;
+        _error = null;
+        _continuation = null;
+        Owner = null;
+        unchecked { Version++; }
+        ReturnToPool();
+    }
+
+    private void SignalCompletion()
+    {
+        object? waiting = Interlocked.Exchange(ref _continuation, s_completed);
+        if (waiting is not null) Invoke(waiting);
+    }
+
+    private static void Invoke(object continuation)
+    {
+        if (continuation is BoxBase box) box.ResumeFromOwner();
+        else ((Action)continuation)();
+    }
+
+    private void Validate(short token)
+    {
+        if (token != Version)
+            throw new InvalidOperationException("This TandemTask was already awaited; a TandemTask may be awaited only once.");
+    }
+}

@@ -1,0 +1,146 @@
+namespace Tandem.Core;
+
+/// <summary>
+/// What every tier's task has in common: identity, priority, the list of resumptions waiting to
+/// run on it, the waits an abort must cancel, and the ambient "current task" of a polling thread.
+/// </summary>
+/// <remarks>
+/// <para>Invariants:</para>
+/// <list type="bullet">
+/// <item>A task is polled by one thread at a time. Everything marked "owner thread" is touched only
+/// by that poll: the wait list, and running the ready list.</item>
+/// <item>The ready list is a lock-free stack any thread may push to; the poller takes it whole with one
+/// exchange, so a resumption queued during a poll runs in a later poll (that is what makes a yield yield).</item>
+/// <item>Every push is followed by <see cref="WakeSelf"/>, so a queued resumption is never stranded.</item>
+/// </list>
+/// </remarks>
+internal abstract class TaskCore
+{
+    [ThreadStatic] private static TaskCore? t_current;
+
+    private ReadyItem? _readyHead;
+    private Resumable? _waitHead;
+    private TaskSynchronizationContext? _syncContext;
+
+    /// <summary>The task being polled on this thread, or null.</summary>
+    internal static TaskCore? Current => t_current;
+
+    /// <summary>The task's process-wide id (see <see cref="Interop.TaskIds"/>).</summary>
+    internal long Id;
+
+    /// <summary>The level the task runs at.</summary>
+    internal Priority Priority;
+
+    /// <summary>Set once by an abort; read by Tandem awaiters to throw at the next suspension point.</summary>
+    internal volatile bool AbortRequested;
+
+    /// <summary>The scheduler that owns the task: its clock and timers.</summary>
+    internal abstract ITaskHost Host { get; }
+
+    /// <summary>The waker that re-polls this task.</summary>
+    internal abstract Waker Waker { get; }
+
+    /// <summary>Makes the scheduler poll this task (again). Safe from any thread.</summary>
+    protected abstract void WakeSelf();
+
+    /// <summary>True while there are queued resumptions.</summary>
+    internal bool HasReady => Volatile.Read(ref _readyHead) is not null;
+
+    /// <summary>Queues <paramref name="item"/> to run in the task's next poll and wakes the task.</summary>
+    internal void EnqueueReady(ReadyItem item)
+    {
+        ReadyItem? head;
+        do
+        {
+            head = Volatile.Read(ref _readyHead);
+            item.NextReady = head;
+        } while (Interlocked.CompareExchange(ref _readyHead, item, head) != head);
+        WakeSelf();
+    }
+
+    /// <summary>Runs, oldest first, the resumptions queued before this call (owner thread).</summary>
+    internal void RunReady()
+    {
+        var head = Interlocked.Exchange(ref _readyHead, null);
+        if (head is null) return;
+        ReadyItem? fifo = null;
+        while (head is not null)
+        {
+            var next = head.NextReady;
+            head.NextReady = fifo;
+            fifo = head;
+            head = next;
+        }
+        while (fifo is not null)
+        {
+            var next = fifo.NextReady;
+            fifo.NextReady = null;
+            fifo.Run();
+            fifo = next;
+        }
+    }
+
+    /// <summary>Enters <paramref name="waiter"/> in the list of waits an abort cancels (owner thread).</summary>
+    internal void AddWait(Resumable waiter)
+    {
+        if (waiter.InWaitList) return;
+        waiter.InWaitList = true;
+        waiter.WaitPrev = null;
+        waiter.WaitNext = _waitHead;
+        if (_waitHead is not null) _waitHead.WaitPrev = waiter;
+        _waitHead = waiter;
+    }
+
+    /// <summary>Removes <paramref name="waiter"/> from the wait list (owner thread).</summary>
+    internal void RemoveWait(Resumable waiter)
+    {
+        if (!waiter.InWaitList) return;
+        waiter.InWaitList = false;
+        if (waiter.WaitPrev is not null) waiter.WaitPrev.WaitNext = waiter.WaitNext;
+        else _waitHead = waiter.WaitNext;
+        if (waiter.WaitNext is not null) waiter.WaitNext.WaitPrev = waiter.WaitPrev;
+        waiter.WaitPrev = waiter.WaitNext = null;
+    }
+
+    /// <summary>
+    /// Claims every pending Tandem wait of this task and queues it, so that each suspended
+    /// state machine resumes, finds <see cref="AbortRequested"/> and unwinds through its finally blocks.
+    /// </summary>
+    internal void CancelWaitsForAbort()
+    {
+        for (var w = _waitHead; w is not null; w = w.WaitNext)
+        {
+            if (w.TryClaimForAbort()) EnqueueReady(w);
+        }
+    }
+
+    /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
+    protected void ResetCore(long id, Priority priority)
+    {
+        Id = id;
+        Priority = priority;
+        AbortRequested = false;
+        _readyHead = null;
+        while (_waitHead is not null) RemoveWait(_waitHead);
+    }
+
+    /// <summary>Enters the task's context on this thread; returns what to restore.</summary>
+    internal PollScope Enter()
+    {
+        var scope = new PollScope(t_current, SynchronizationContext.Current);
+        t_current = this;
+        SynchronizationContext.SetSynchronizationContext(_syncContext ??= new TaskSynchronizationContext(this));
+        return scope;
+    }
+
+    /// <summary>Saved ambient state of a polling thread.</summary>
+    internal readonly struct PollScope(TaskCore? previous, SynchronizationContext? previousContext)
+    {
+        /// <summary>Restores what <see cref="Enter"/> replaced.</summary>
+        internal void Exit()
+        {
+            t_current = previous;
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Tandem.Core;
+
+namespace Tandem.Embedded;
+
+/// <summary>How an <see cref="EmbeddedScheduler"/> is built. Validated when the scheduler is constructed.</summary>
+public sealed record EmbeddedOptions
+{
+    /// <summary>The largest task capacity an embedded scheduler accepts (262,144).</summary>
+    public const int MaxCapacity = Interop.WakerRegistry.MaxCapacity;
+
+    /// <summary>How many unfinished tasks the scheduler holds: 1 to <see cref="MaxCapacity"/>; default 16.</summary>
+    public int MaxTasks { get; init; } = TandemDefaults.DefaultMaxTasks;
+
+    /// <summary>How many timers fit before the timer heap must grow; default: <see cref="MaxTasks"/>.</summary>
+    public int? TimerCapacity { get; init; }
+
+    /// <summary>The scheduler's clock: <see cref="TimeProvider.System"/> (the default), or a <see cref="VirtualClock"/> for tests.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (MaxTasks is < 1 or > MaxCapacity)
+            throw new ArgumentOutOfRangeException(nameof(MaxTasks), MaxTasks, $"An embedded scheduler holds 1 to {MaxCapacity} tasks.");
+        if (TimerCapacity is < 1 or > MaxCapacity)
+            throw new ArgumentOutOfRangeException(nameof(TimerCapacity), TimerCapacity, $"The timer capacity is 1 to {MaxCapacity}.");
+        ArgumentNullException.ThrowIfNull(Clock, nameof(Clock));
+    }
+}

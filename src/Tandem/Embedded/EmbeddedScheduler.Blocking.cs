@@ -1,0 +1,105 @@
+using Tandem.Core;
+
+namespace Tandem.Embedded;
+
+public sealed partial class EmbeddedScheduler
+{
+    /// <summary>Drives the scheduler until <paramref name="handle"/>'s task finishes, then joins it.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="handle">A task of this scheduler.</param>
+    /// <returns>The task's result.</returns>
+    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
+    /// <remarks>When nothing is ready it parks until a wake or its next timer; with a <see cref="VirtualClock"/>
+    /// whose <see cref="VirtualClock.AutoAdvance"/> is on, it jumps the clock to that timer instead. Any exception the task threw is re-thrown.</remarks>
+    public T BlockOn<T>(JoinHandle<T> handle)
+    {
+        bool outer = EnterLoop();
+        try
+        {
+            while (!handle.IsFinished)
+            {
+                if (!PollOne()) Park();
+            }
+        }
+        finally
+        {
+            ExitLoop(outer);
+        }
+        return handle.GetResult();
+    }
+
+    /// <summary>Drives the scheduler until <paramref name="handle"/>'s task finishes, then joins it.</summary>
+    /// <param name="handle">A task of this scheduler.</param>
+    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
+    public void BlockOn(JoinHandle handle) => BlockOn(handle.Inner);
+
+    /// <summary>Spawns <paramref name="method"/> at <paramref name="priority"/> and drives the scheduler until it finishes.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="method">The async method.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <returns>Its result.</returns>
+    public T BlockOn<T>(Func<TandemTask<T>> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="method"/> at <paramref name="priority"/> and drives the scheduler until it finishes.</summary>
+    /// <param name="method">The async method.</param>
+    /// <param name="priority">Its priority.</param>
+    public void BlockOn(Func<TandemTask> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="future"/> and drives the scheduler until it is ready.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="future">The future.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <returns>Its result.</returns>
+    public T BlockOn<T>(IFuture<T> future, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, future));
+
+    private bool EnterLoop()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int me = Environment.CurrentManagedThreadId;
+        int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
+        if (owner == 0) return true;
+        if (owner != me)
+            throw new InvalidOperationException("An embedded scheduler is single-threaded: another thread is driving it.");
+        if (_polling)
+            throw new InvalidOperationException("Cannot block on, or drive, an embedded scheduler from inside one of its own tasks: await instead.");
+        return false;
+    }
+
+    private void ExitLoop(bool outer)
+    {
+        if (outer) Volatile.Write(ref _loopThread, 0);
+    }
+
+    /// <summary>Waits, with nothing ready, for a wake from another thread or the next timer.</summary>
+    private void Park()
+    {
+        long next = _timers.NextDeadline;
+        if (next != long.MaxValue && _virtualClock is { AutoAdvance: true } clock)
+        {
+            clock.AdvanceTo(next);
+            return;
+        }
+        _unpark.Reset();
+        Volatile.Write(ref _parked, 1);
+        Interlocked.MemoryBarrier();
+        try
+        {
+            if (_registry.HasSignals || HasDueTimer()) return;
+            int timeout = Timeout.Infinite;
+            if (next != long.MaxValue && _virtualClock is null)
+            {
+                double ms = (next - _clock.GetTimestamp()) * 1000.0 / _clock.TimestampFrequency;
+                timeout = (int)Math.Clamp(Math.Ceiling(ms), 0, int.MaxValue - 1);
+            }
+            _unpark.Wait(timeout);
+        }
+        finally
+        {
+            Volatile.Write(ref _parked, 0);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+using System.Numerics;
+using Tandem.Core;
+using Tandem.Interop;
+
+namespace Tandem.Embedded;
+
+/// <summary>
+/// The embedded tier: a single-threaded, cooperative executor with a task capacity fixed at
+/// construction and no heap allocation once warmed up. Five strict priority levels, round-robin
+/// within a level, wake-ups through a lock-free <see cref="WakerRegistry"/>, timers on a clock it
+/// owns (real, or virtual for tests), and the same order of polls on every run of the same program.
+/// </summary>
+/// <remarks>
+/// <para><b>Threads.</b> One thread at a time drives the scheduler (<see cref="PollNext"/>,
+/// <see cref="RunUntilIdle"/>, <c>BlockOn</c>); spawning and joining happen on that thread (or on
+/// any one thread while no loop runs). Wakers, the registry and a <see cref="VirtualClock"/> may be
+/// used from any thread at any moment.</para>
+/// <para><b>Invariants.</b> A task slot is in exactly one of the states of <see cref="EmbeddedTask"/>.
+/// Bit <c>p</c> of the level mask is set exactly when the ready set of priority <c>p</c> is non-empty,
+/// so the next task is the lowest set bit's set's next index: a few bit scans, whatever the capacity.
+/// A task that returned pending is polled again only after its waker fires: a wake from the loop's
+/// own thread queues it directly, any other goes through the registry, which the loop drains before
+/// each pick.</para>
+/// </remarks>
+public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget, ITaskHost
+{
+    private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.MarkWoken(s._slots[index]);
+
+    private readonly EmbeddedTask[] _slots;
+    private readonly ReadySet[] _ready;
+    private readonly int[] _free;
+    private readonly WakerRegistry _registry;
+    private readonly TimerHeap _timers;
+    private readonly TimeProvider _clock;
+    private readonly VirtualClock? _virtualClock;
+    private readonly double _timestampsPerTick;
+    private readonly ManualResetEventSlim _unpark = new(false, spinCount: 0);
+    private readonly Action _onSignal;
+
+    private int _readyLevels;
+    private int _freeCount;
+    private int _reclaimHead = -1, _reclaimTail = -1;
+    private int _live;
+    private int _parked;
+    private int _loopThread;
+    private bool _polling;
+    private bool _disposed;
+
+    /// <summary>Creates a scheduler of <see cref="TandemDefaults.DefaultMaxTasks"/> tasks on the real clock.</summary>
+    public EmbeddedScheduler() : this(new EmbeddedOptions()) { }
+
+    /// <summary>Creates a scheduler of <paramref name="maxTasks"/> tasks on the real clock.</summary>
+    /// <param name="maxTasks">1 to <see cref="EmbeddedOptions.MaxCapacity"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTasks"/> is out of range.</exception>
+    public EmbeddedScheduler(int maxTasks) : this(ValidatedCapacity(maxTasks)) { }
+
+    /// <summary>Creates a scheduler from <paramref name="options"/>.</summary>
+    /// <param name="options">Capacity and clock.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A capacity is out of range.</exception>
+    public EmbeddedScheduler(EmbeddedOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Capacity = options.MaxTasks;
+        _slots = new EmbeddedTask[Capacity];
+        _free = new int[Capacity];
+        for (int i = 0; i < Capacity; i++)
+        {
+            _slots[i] = new EmbeddedTask(this, i);
+            _free[i] = Capacity - 1 - i; // pop order 0, 1, 2, …: deterministic, lowest slots first
+        }
+        _freeCount = Capacity;
+        _ready = new ReadySet[Priorities.Count];
+        for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadySet(Capacity);
+        _registry = new WakerRegistry(Capacity);
+        _timers = new TimerHeap(options.TimerCapacity ?? Capacity);
+        _clock = options.Clock;
+        _virtualClock = _clock as VirtualClock;
+        _timestampsPerTick = (double)_clock.TimestampFrequency / TimeSpan.TicksPerSecond;
+        _onSignal = OnSignal;
+        _registry.SetSignalListener(_onSignal);
+        _virtualClock?.Subscribe(_onSignal);
+    }
+
+    /// <summary>How many unfinished tasks the scheduler holds.</summary>
+    public int Capacity { get; }
+
+    /// <summary>How many tasks are spawned and not yet finished.</summary>
+    public int TaskCount => _live;
+
+    /// <summary>True when no task is ready to run right now (every unfinished task waits for a wake or a timer).</summary>
+    public bool IsIdle => _readyLevels == 0 && !_registry.HasSignals && !HasDueTimer();
+
+    /// <summary>The registry through which wakes from other threads reach this scheduler; its indices are task slots.</summary>
+    public WakerRegistry Wakers => _registry;
+
+    /// <summary>The scheduler's clock.</summary>
+    public TimeProvider Clock => _clock;
+
+    /// <summary>Raised when a faulted task's exception was never joined: when its slot is reclaimed, it is detached, or the scheduler is disposed.</summary>
+    public event EventHandler<UnobservedExceptionEventArgs>? UnobservedTaskException;
+
+    /// <summary>Polls one ready task (after taking in pending wakes and due timers).</summary>
+    /// <returns>True when a task was polled; false when none was ready.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
+    public bool PollNext()
+    {
+        bool outer = EnterLoop();
+        try
+        {
+            return PollOne();
+        }
+        finally
+        {
+            ExitLoop(outer);
+        }
+    }
+
+    /// <summary>Polls ready tasks until none is ready; does not wait for timers that are not yet due.</summary>
+    /// <returns>How many polls ran.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
+    public int RunUntilIdle()
+    {
+        bool outer = EnterLoop();
+        try
+        {
+            int polls = 0;
+            while (PollOne()) polls++;
+            return polls;
+        }
+        finally
+        {
+            ExitLoop(outer);
+        }
+    }
+
+    /// <summary>Tells whether the slot of a waker index is in use, and by which task.</summary>
+    /// <param name="index">A registry index (task slot).</param>
+    /// <param name="taskId">The id of the unfinished task in that slot.</param>
+    /// <returns>True when an unfinished task occupies the slot.</returns>
+    public bool TryGetTaskAt(int index, out long taskId)
+    {
+        taskId = 0;
+        if ((uint)index >= (uint)Capacity) return false;
+        var slot = _slots[index];
+        if (slot.State is EmbeddedTask.Free or EmbeddedTask.Done) return false;
+        taskId = slot.Id;
+        return true;
+    }
+
+    /// <summary>Aborts every unfinished task, lets them unwind, reports unobserved exceptions, and refuses further use.</summary>
+    /// <exception cref="InvalidOperationException">Called from inside one of its tasks.</exception>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (_polling) throw new InvalidOperationException("An embedded scheduler cannot be disposed from inside one of its tasks.");
+        foreach (var slot in _slots) slot.RequestAbort();
+        RunUntilIdle();
+        _disposed = true;
+        foreach (var slot in _slots)
+        {
+            if (slot.State == EmbeddedTask.Done && slot.Body is { State: TaskState.Faulted, Observed: false } body)
+            {
+                body.Observed = true;
+                RaiseUnobserved(slot.Id, body);
+            }
+        }
+        _registry.SetSignalListener(null);
+        _virtualClock?.Unsubscribe(_onSignal);
+        _unpark.Set();
+    }
+
+    void IWakeTarget.Wake(int index, int generation) => Wake(index, generation);
+
+    TimeProvider ITaskHost.Clock => _clock;
+
+    void ITaskHost.AddTimer(TimeSpan delay, Resumption resumption)
+    {
+        long deadline = _clock.GetTimestamp() + ToTimestamps(delay);
+        _timers.Add(deadline, resumption);
+    }
+
+    /// <summary>Wakes the task in slot <paramref name="index"/> if it still is the one of <paramref name="generation"/>.</summary>
+    internal void Wake(int index, int generation)
+    {
+        if ((uint)index >= (uint)Capacity) return;
+        var slot = _slots[index];
+        if (Volatile.Read(ref slot.Generation) != generation) return;
+        if (Environment.CurrentManagedThreadId == Volatile.Read(ref _loopThread)) MarkWoken(slot);
+        else _registry.TrySignal(index);
+    }
+
+    private void MarkWoken(EmbeddedTask slot)
+    {
+        switch (slot.State)
+        {
+            case EmbeddedTask.Waiting:
+                MakeReady(slot);
+                break;
+            case EmbeddedTask.Running:
+                slot.Notified = true;
+                break;
+        }
+    }
+
+    private void MakeReady(EmbeddedTask slot)
+    {
+        slot.State = EmbeddedTask.Ready;
+        int level = (int)slot.Priority;
+        _ready[level].Add(slot.Index);
+        _readyLevels |= 1 << level;
+    }
+
+    private bool PollOne()
+    {
+        if (_registry.HasSignals) _registry.Drain(this, s_onSignalled);
+        if (_timers.Count > 0) FireDueTimers();
+        if (_readyLevels == 0) return false;
+        int level = BitOperations.TrailingZeroCount(_readyLevels);
+        var set = _ready[level];
+        int index = set.TakeNext();
+        if (set.IsEmpty) _readyLevels &= ~(1 << level);
+        PollSlot(_slots[index]);
+        return true;
+    }
+
+    private void PollSlot(EmbeddedTask slot)
+    {
+        slot.State = EmbeddedTask.Running;
+        slot.Notified = false;
+        var body = slot.Body!;
+        bool finished;
+        var scope = slot.Enter();
+        _polling = true;
+        try
+        {
+            if (slot.AbortRequested) slot.CancelWaitsForAbort();
+            finished = body.Poll(slot);
+        }
+        catch (Exception e)
+        {
+            // Only a callback posted to the task (an async void method's exception) can get here.
+            finished = body.Fail(e);
+        }
+        finally
+        {
+            _polling = false;
+            scope.Exit();
+        }
+        if (finished) Finish(slot);
+        else if (slot.Notified || slot.HasReady) MakeReady(slot);
+        else slot.State = EmbeddedTask.Waiting;
+    }
+
+    private void Finish(EmbeddedTask slot)
+    {
+        slot.State = EmbeddedTask.Done;
+        _live--;
+        var body = slot.Body!;
+        if (body.Detached)
+        {
+            Release(slot);
+        }
+        else if (body.Listener is { } listener)
+        {
+            listener.OnMemberFinished(body.ListenerTag);
+        }
+        else if (!body.Joiner.IsEmpty && body.Joiner.Fire())
+        {
+            // The joiner resumes and joins, which frees the slot.
+        }
+        else
+        {
+            body.Joiner = default;
+            AddReclaimable(slot);
+        }
+    }
+
+    /// <summary>Frees a finished slot after its outcome was joined or given up.</summary>
+    internal void Release(EmbeddedTask slot)
+    {
+        if (slot.InReclaimList) RemoveReclaimable(slot);
+        var body = slot.Body!;
+        bool unobserved = body is { State: TaskState.Faulted, Observed: false };
+        if (unobserved) body.Observed = true;
+        long id = slot.Id;
+        if (unobserved) RaiseUnobserved(id, body);
+        body.Recycle();
+        slot.Body = null;
+        slot.State = EmbeddedTask.Free;
+        _free[_freeCount++] = slot.Index;
+    }
+
+    private void RaiseUnobserved(long id, TaskBody body) =>
+        UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, body.Error!.SourceException));
+
+    private void FireDueTimers()
+    {
+        long now = _clock.GetTimestamp();
+        while (_timers.TryTakeDue(now, out var resumption)) resumption.Fire();
+    }
+
+    private bool HasDueTimer() => _timers.Count > 0 && _timers.NextDeadline <= _clock.GetTimestamp();
+
+    private long ToTimestamps(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero) return 0;
+        double stamps = delay.Ticks * _timestampsPerTick;
+        return stamps >= long.MaxValue / 4 ? long.MaxValue / 4 : (long)Math.Ceiling(stamps);
+    }
+
+    private void OnSignal()
+    {
+        if (Volatile.Read(ref _parked) != 0) _unpark.Set();
+    }
+
+    private static EmbeddedOptions ValidatedCapacity(int maxTasks)
+    {
+        if (maxTasks is < 1 or > EmbeddedOptions.MaxCapacity)
+            throw new ArgumentOutOfRangeException(nameof(maxTasks), maxTasks, $"An embedded scheduler holds 1 to {EmbeddedOptions.MaxCapacity} tasks.");
+        return new EmbeddedOptions { MaxTasks = maxTasks };
+    }
+}

@@ -1,0 +1,104 @@
+using Tandem.Core;
+
+namespace Tandem.Embedded;
+
+/// <summary>A task body that produces a <typeparamref name="T"/>; it is the join source of its handles.</summary>
+internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
+{
+    /// <summary>The result of a completed task.</summary>
+    internal T Result = default!;
+
+    internal JoinHandle<T> Handle(long id) => new(this, Version, id);
+
+    /// <summary>Records a result (or an abort, when the task was aborted meanwhile).</summary>
+    protected bool Complete(T result)
+    {
+        if (Slot is { AbortRequested: true })
+        {
+            State = TaskState.Aborted;
+            return true;
+        }
+        Result = result;
+        State = TaskState.Completed;
+        return true;
+    }
+
+    protected override void ClearAndReturn()
+    {
+        Result = default!;
+        ClearAndReturnTyped();
+    }
+
+    /// <summary>Clears the subclass's fields and pushes the body on its pool.</summary>
+    protected abstract void ClearAndReturnTyped();
+
+    public TaskState GetState(int token)
+    {
+        Validate(token);
+        return State;
+    }
+
+    public bool IsFinished(int token) => token != Version || HasFinished;
+
+    public void Abort(int token)
+    {
+        if (token == Version) Slot?.RequestAbort();
+    }
+
+    public void OnJoin(int token, Action continuation)
+    {
+        Validate(token);
+        if (HasFinished)
+        {
+            continuation();
+            return;
+        }
+        if (!Joiner.IsEmpty || Listener is not null)
+            throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
+        Joiner = Resumption.Capture(continuation);
+    }
+
+    public void SetListener(int token, IJoinListener listener, int tag)
+    {
+        Validate(token);
+        if (!Joiner.IsEmpty || Listener is not null)
+            throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
+        Listener = listener;
+        ListenerTag = tag;
+        if (HasFinished) listener.OnMemberFinished(tag);
+    }
+
+    public T Join(int token)
+    {
+        Validate(token);
+        if (!HasFinished)
+            throw new InvalidOperationException("The task has not finished: await its handle, or block on it, instead.");
+        var state = State;
+        var error = Error;
+        var result = Result;
+        long id = Slot!.Id;
+        Observed = true;
+        Slot.Scheduler.Release(Slot);
+        switch (state)
+        {
+            case TaskState.Faulted: error!.Throw(); break;
+            case TaskState.Aborted: throw new TaskAbortedException(id);
+        }
+        return result;
+    }
+
+    public void Detach(int token)
+    {
+        if (token != Version) return;
+        Detached = true;
+        Joiner = default;
+        Listener = null;
+        if (HasFinished) Slot!.Scheduler.Release(Slot);
+    }
+
+    private void Validate(int token)
+    {
+        if (token != Version)
+            throw new InvalidOperationException("This task was already joined (or detached) and its slot reused: a handle is joined once.");
+    }
+}
