@@ -22,7 +22,7 @@ namespace Tandem.Embedded;
 /// own thread queues it directly, any other goes through the registry, which the loop drains before
 /// each pick.</para>
 /// </remarks>
-public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget, ITaskHost
+public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget, ITaskHost, ITaskSpawner
 {
     private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.MarkWoken(s._slots[index]);
 
@@ -172,6 +172,20 @@ public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget
         _virtualClock?.Unsubscribe(_onSignal);
         _unpark.Set();
     }
+
+    /// <summary>Creates a join set whose tasks run on this scheduler.</summary>
+    /// <typeparam name="T">The tasks' result type.</typeparam>
+    /// <param name="capacity">How many tasks it holds: 1 to <see cref="JoinSet{T}.MaxCapacity"/>; default 32.</param>
+    /// <returns>The set. Creating it allocates; using it does not.</returns>
+    public JoinSet<T> CreateJoinSet<T>(int capacity = TandemDefaults.DefaultMaxFutures) => new(this, capacity);
+
+    /// <summary>Creates a set of futures and tasks whose results come out in completion order.</summary>
+    /// <typeparam name="T">The members' result type.</typeparam>
+    /// <param name="capacity">How many members it holds: 1 to <see cref="FuturesUnordered{T}.MaxCapacity"/>; default 32.</param>
+    /// <returns>The set.</returns>
+    public FuturesUnordered<T> CreateFuturesUnordered<T>(int capacity = TandemDefaults.DefaultMaxFutures) => new(capacity);
+
+    Exception ITaskSpawner.CapacityExceeded() => Full();
 
     void IWakeTarget.Wake(int index, int generation) => Wake(index, generation);
 
