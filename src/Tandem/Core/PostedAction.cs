@@ -12,7 +12,7 @@ internal sealed class PostedAction : Resumable
 
     internal PostedAction(TaskCore? owner, Action<object?> callback, object? state)
     {
-        Owner = owner;
+        SetOwner(owner);
         _callback = callback;
         _state = state;
     }

@@ -14,6 +14,16 @@ internal abstract class Resumable : ReadyItem
     /// <summary>The task this resumption belongs to; null when it runs outside any Tandem task.</summary>
     internal TaskCore? Owner;
 
+    /// <summary>The <see cref="TaskCore.Generation"/> of <see cref="Owner"/> when this was captured.</summary>
+    internal int OwnerGeneration;
+
+    /// <summary>Binds the resumption to <paramref name="owner"/>'s current task.</summary>
+    internal void SetOwner(TaskCore? owner)
+    {
+        Owner = owner;
+        OwnerGeneration = owner is null ? 0 : Volatile.Read(ref owner.Generation);
+    }
+
     /// <summary>The token of the current wait. Invariant: only the claimer of a wait advances it.</summary>
     internal int WaitToken;
 

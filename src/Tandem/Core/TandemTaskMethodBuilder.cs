@@ -83,11 +83,11 @@ public struct TandemTaskMethodBuilder<T>
     {
         if (_box is StateMachineBox<TStateMachine, T> existing)
         {
-            existing.Owner = TaskCore.Current;
+            existing.SetOwner(TaskCore.Current);
             return existing;
         }
         var box = StateMachineBox<TStateMachine, T>.Rent();
-        box.Owner = TaskCore.Current;
+        box.SetOwner(TaskCore.Current);
         _box = box; // set before the copy, so that the boxed state machine's builder points at its box
         box.StateMachine = stateMachine;
         return box;

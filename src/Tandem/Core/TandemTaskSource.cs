@@ -72,7 +72,7 @@ internal abstract class TandemTaskSource<T> : BoxBase
         _result = default!;
         _error = null;
         _continuation = null;
-        Owner = null;
+        SetOwner(null);
         unchecked { Version++; }
         ReturnToPool();
     }

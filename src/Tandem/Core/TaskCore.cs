@@ -28,6 +28,12 @@ internal abstract class TaskCore
     /// <summary>The task's process-wide id (see <see cref="Interop.TaskIds"/>).</summary>
     internal long Id;
 
+    /// <summary>
+    /// Advanced each time this object starts another task, so that a waker or a resumption kept from
+    /// an earlier task is recognised as stale instead of touching the new one.
+    /// </summary>
+    internal int Generation;
+
     /// <summary>The level the task runs at.</summary>
     internal Priority Priority;
 
@@ -46,9 +52,13 @@ internal abstract class TaskCore
     /// <summary>True while there are queued resumptions.</summary>
     internal bool HasReady => Volatile.Read(ref _readyHead) is not null;
 
-    /// <summary>Queues <paramref name="item"/> to run in the task's next poll and wakes the task.</summary>
-    internal void EnqueueReady(ReadyItem item)
+    /// <summary>
+    /// Queues <paramref name="item"/> to run in the task's next poll and wakes the task. A resumption
+    /// captured by an earlier task of this object (an orphaned operation of a finished task) is dropped.
+    /// </summary>
+    internal void EnqueueReady(Resumable item)
     {
+        if (item.OwnerGeneration != Volatile.Read(ref Generation)) return;
         ReadyItem? head;
         do
         {
@@ -117,6 +127,7 @@ internal abstract class TaskCore
     /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
     protected void ResetCore(long id, Priority priority)
     {
+        Interlocked.Increment(ref Generation);
         Id = id;
         Priority = priority;
         AbortRequested = false;

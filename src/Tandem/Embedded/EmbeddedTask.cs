@@ -35,9 +35,6 @@ internal sealed class EmbeddedTask : TaskCore
     /// <summary>The slot's index: its bit in the ready sets and its flag in the waker registry.</summary>
     internal readonly int Index;
 
-    /// <summary>Advanced at each reuse, so a waker of an earlier task does not wake this one.</summary>
-    internal int Generation;
-
     /// <summary>One of <see cref="Free"/>, <see cref="Waiting"/>, <see cref="Ready"/>, <see cref="Running"/>, <see cref="Done"/>.</summary>
     internal int State;
 
@@ -63,7 +60,6 @@ internal sealed class EmbeddedTask : TaskCore
 
     internal void Start(long id, Priority priority, TaskBody body)
     {
-        Generation++;
         ResetCore(id, priority);
         Notified = false;
         Body = body;
