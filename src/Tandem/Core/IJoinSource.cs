@@ -22,10 +22,10 @@ internal interface IJoinSource<T>
     void SetListener(int token, IJoinListener listener, int tag);
 
     /// <summary>Consumes the outcome of a finished task: returns its result or throws its exception.</summary>
-    T Join(int token);
+    T Join(int token, long id);
 
     /// <summary>Gives up interest in the outcome: the task runs on, and its slot is freed when it finishes.</summary>
-    void Detach(int token);
+    void Detach(int token, long id);
 }
 
 /// <summary>Hears that a member of a set finished.</summary>

@@ -46,7 +46,7 @@ public readonly struct JoinHandle<T>
     /// Gives up the result: the task runs on, and its slot is freed as soon as it finishes
     /// (an exception it throws is then reported as unobserved).
     /// </summary>
-    public void Detach() => Source.Detach(_token);
+    public void Detach() => Source.Detach(_token, Id);
 
     /// <summary>Gets the awaiter: awaiting the handle joins the task.</summary>
     /// <returns>The awaiter.</returns>
@@ -56,7 +56,7 @@ public readonly struct JoinHandle<T>
     /// <returns>The result.</returns>
     /// <exception cref="InvalidOperationException">The task has not finished, or was already joined.</exception>
     /// <exception cref="TaskAbortedException">The task was aborted.</exception>
-    public T GetResult() => Source.Join(_token);
+    public T GetResult() => Source.Join(_token, Id);
 
     internal IJoinSource<T> Source =>
         _source ?? throw new InvalidOperationException("This JoinHandle is default: it belongs to no task.");

@@ -9,12 +9,12 @@ namespace Tandem.Core;
 /// <typeparam name="T">The tasks' result type.</typeparam>
 public sealed class JoinSet<T> : IDisposable, IJoinListener
 {
-    private readonly ITaskSpawner _spawner;
+    private readonly TandemScheduler _spawner;
     private readonly JoinHandle<T>[] _members;
     private readonly CompletionQueue _queue;
     private bool _disposed;
 
-    internal JoinSet(ITaskSpawner spawner, int capacity)
+    internal JoinSet(TandemScheduler spawner, int capacity)
     {
         if (capacity is < 1 or > MaxCapacity)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A join set holds 1 to {MaxCapacity} tasks.");
@@ -56,7 +56,7 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
     public JoinHandle<T> Spawn<TState>(Priority priority, TState state, Func<TState, TandemTask<T>> method)
     {
         if (TrySpawnCore(priority, state, method, out var handle, out bool setFull)) return handle;
-        throw setFull ? new CapacityExceededException("join set", Capacity) : _spawner.CapacityExceeded();
+        throw setFull ? new CapacityExceededException("join set", Capacity) : _spawner.CapacityExceededException();
     }
 
     /// <summary>Spawns an async method with explicit state into the set, or returns false when the set or its scheduler is full.</summary>

@@ -15,6 +15,12 @@ internal readonly struct Resumption
         _token = token;
     }
 
+    /// <summary>What resumes; null when empty.</summary>
+    internal Resumable? Target => _target;
+
+    /// <summary>The wait token the target must still hold to be resumed.</summary>
+    internal int Token => _token;
+
     /// <summary>True when nothing was captured.</summary>
     internal bool IsEmpty => _target is null;
 

@@ -13,7 +13,7 @@ public sealed partial class EmbeddedScheduler
     /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
     /// <remarks>When nothing is ready it parks until a wake or its next timer; with a <see cref="VirtualClock"/>
     /// whose <see cref="VirtualClock.AutoAdvance"/> is on, it jumps the clock to that timer instead. Any exception the task threw is re-thrown.</remarks>
-    public T BlockOn<T>(JoinHandle<T> handle)
+    public override T BlockOn<T>(JoinHandle<T> handle)
     {
         bool outer = EnterLoop();
         try
@@ -29,32 +29,6 @@ public sealed partial class EmbeddedScheduler
         }
         return handle.GetResult();
     }
-
-    /// <summary>Drives the scheduler until <paramref name="handle"/>'s task finishes, then joins it.</summary>
-    /// <param name="handle">A task of this scheduler.</param>
-    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
-    /// <exception cref="ObjectDisposedException">The scheduler was disposed.</exception>
-    /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
-    public void BlockOn(JoinHandle handle) => BlockOn(handle.Inner);
-
-    /// <summary>Spawns <paramref name="method"/> at <paramref name="priority"/> and drives the scheduler until it finishes.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="method">The async method.</param>
-    /// <param name="priority">Its priority.</param>
-    /// <returns>Its result.</returns>
-    public T BlockOn<T>(Func<TandemTask<T>> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
-
-    /// <summary>Spawns <paramref name="method"/> at <paramref name="priority"/> and drives the scheduler until it finishes.</summary>
-    /// <param name="method">The async method.</param>
-    /// <param name="priority">Its priority.</param>
-    public void BlockOn(Func<TandemTask> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
-
-    /// <summary>Spawns <paramref name="future"/> and drives the scheduler until it is ready.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="future">The future.</param>
-    /// <param name="priority">Its priority.</param>
-    /// <returns>Its result.</returns>
-    public T BlockOn<T>(IFuture<T> future, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, future));
 
     private bool EnterLoop()
     {

@@ -22,7 +22,7 @@ namespace Tandem.Embedded;
 /// own thread queues it directly, any other goes through the registry, which the loop drains before
 /// each pick.</para>
 /// </remarks>
-public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget, ITaskHost, ITaskSpawner
+public sealed partial class EmbeddedScheduler : TandemScheduler, IRegistryWakeTarget, ITaskHost
 {
     private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.MarkWoken(s._slots[index]);
 
@@ -87,7 +87,7 @@ public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget
     public int Capacity { get; }
 
     /// <summary>How many tasks are spawned and not yet finished.</summary>
-    public int TaskCount => _live;
+    public override int TaskCount => _live;
 
     /// <summary>True when no task is ready to run right now (every unfinished task waits for a wake or a timer).</summary>
     public bool IsIdle => _readyLevels == 0 && !_registry.HasSignals && !HasDueTimer();
@@ -96,10 +96,7 @@ public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget
     public WakerRegistry Wakers => _registry;
 
     /// <summary>The scheduler's clock.</summary>
-    public TimeProvider Clock => _clock;
-
-    /// <summary>Raised when a faulted task's exception was never joined: when its slot is reclaimed, it is detached, or the scheduler is disposed.</summary>
-    public event EventHandler<UnobservedExceptionEventArgs>? UnobservedTaskException;
+    public override TimeProvider Clock => _clock;
 
     /// <summary>Polls one ready task (after taking in pending wakes and due timers).</summary>
     /// <returns>True when a task was polled; false when none was ready.</returns>
@@ -153,7 +150,9 @@ public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget
 
     /// <summary>Aborts every unfinished task, lets them unwind, reports unobserved exceptions, and refuses further use.</summary>
     /// <exception cref="InvalidOperationException">Called from inside one of its tasks.</exception>
-    public void Dispose()
+    /// <remarks>On this tier <see cref="TandemScheduler.UnobservedTaskException"/> is raised when a faulted, unjoined
+    /// task's slot is reclaimed, when its handle is detached, or here.</remarks>
+    public override void Dispose()
     {
         if (_disposed) return;
         if (_polling) throw new InvalidOperationException("An embedded scheduler cannot be disposed from inside one of its tasks.");
@@ -172,20 +171,6 @@ public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget
         _virtualClock?.Unsubscribe(_onSignal);
         _unpark.Set();
     }
-
-    /// <summary>Creates a join set whose tasks run on this scheduler.</summary>
-    /// <typeparam name="T">The tasks' result type.</typeparam>
-    /// <param name="capacity">How many tasks it holds: 1 to <see cref="JoinSet{T}.MaxCapacity"/>; default 32.</param>
-    /// <returns>The set. Creating it allocates; using it does not.</returns>
-    public JoinSet<T> CreateJoinSet<T>(int capacity = TandemDefaults.DefaultMaxFutures) => new(this, capacity);
-
-    /// <summary>Creates a set of futures and tasks whose results come out in completion order.</summary>
-    /// <typeparam name="T">The members' result type.</typeparam>
-    /// <param name="capacity">How many members it holds: 1 to <see cref="FuturesUnordered{T}.MaxCapacity"/>; default 32.</param>
-    /// <returns>The set.</returns>
-    public FuturesUnordered<T> CreateFuturesUnordered<T>(int capacity = TandemDefaults.DefaultMaxFutures) => new(capacity);
-
-    Exception ITaskSpawner.CapacityExceeded() => Full();
 
     void IWakeTarget.Wake(int index, int generation) => Wake(index, generation);
 
@@ -308,8 +293,7 @@ public sealed partial class EmbeddedScheduler : IDisposable, IRegistryWakeTarget
         _free[_freeCount++] = slot.Index;
     }
 
-    private void RaiseUnobserved(long id, TaskBody body) =>
-        UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, body.Error!.SourceException));
+    private void RaiseUnobserved(long id, TaskBody body) => RaiseUnobserved(id, body.Error!.SourceException);
 
     private void FireDueTimers()
     {

@@ -68,7 +68,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         if (HasFinished) listener.OnMemberFinished(tag);
     }
 
-    public T Join(int token)
+    public T Join(int token, long id)
     {
         Validate(token);
         if (!HasFinished)
@@ -76,9 +76,8 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         var state = State;
         var error = Error;
         var result = Result;
-        long id = Slot!.Id;
         Observed = true;
-        Slot.Scheduler.Release(Slot);
+        Slot!.Scheduler.Release(Slot);
         switch (state)
         {
             case TaskState.Faulted: error!.Throw(); break;
@@ -87,7 +86,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         return result;
     }
 
-    public void Detach(int token)
+    public void Detach(int token, long id)
     {
         if (token != Version) return;
         Detached = true;

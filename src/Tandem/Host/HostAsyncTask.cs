@@ -1,0 +1,93 @@
+using Tandem.Core;
+
+namespace Tandem.Host;
+
+/// <summary>
+/// A C# async method running as a host-tier task: the first poll calls it; later polls run the
+/// resumptions its awaits queued on the task, until the method's task completes.
+/// </summary>
+internal sealed class HostAsyncTask<TState, T> : HostTask
+{
+    private readonly Action _onMethodCompleted;
+    private TState _state = default!;
+    private Func<TState, TandemTask<T>>? _method;
+    private HostJoinCell<T>? _cell;
+    private TandemTask<T> _running;
+    private bool _started;
+    private bool _methodCompleted;
+
+    public HostAsyncTask() => _onMethodCompleted = () => _methodCompleted = true;
+
+    internal static HostJoinCell<T> Start(HostScheduler scheduler, long id, Priority priority, TState state, Func<TState, TandemTask<T>> method, out HostTask task)
+    {
+        var run = SharedPool<HostAsyncTask<TState, T>>.Rent();
+        run.Begin(scheduler, id, priority);
+        run._state = state;
+        run._method = method;
+        var cell = new HostJoinCell<T>(scheduler, run);
+        run._cell = cell;
+        task = run;
+        return cell;
+    }
+
+    protected override bool PollBody()
+    {
+        if (!_started)
+        {
+            if (AbortRequested)
+            {
+                _cell!.Complete(default!, Id, aborted: true);
+                return true;
+            }
+            _started = true;
+            try
+            {
+                _running = _method!(_state);
+            }
+            catch (Exception e)
+            {
+                return FailBody(e);
+            }
+            if (!_running.IsCompleted)
+            {
+                _running.GetAwaiter().UnsafeOnCompleted(_onMethodCompleted);
+                if (!_methodCompleted) return false;
+            }
+            return Finish();
+        }
+        RunReady();
+        return _methodCompleted && Finish();
+    }
+
+    protected override bool FailBody(Exception exception)
+    {
+        _cell!.Fail(exception, Id, AbortRequested);
+        return true;
+    }
+
+    private bool Finish()
+    {
+        T result;
+        try
+        {
+            result = _running.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            return FailBody(e);
+        }
+        _cell!.Complete(result, Id, AbortRequested);
+        return true;
+    }
+
+    protected override void Recycle()
+    {
+        _state = default!;
+        _method = null;
+        _cell = null;
+        _running = default;
+        _started = false;
+        _methodCompleted = false;
+        SharedPool<HostAsyncTask<TState, T>>.Return(this);
+    }
+}

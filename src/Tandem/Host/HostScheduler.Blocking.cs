@@ -1,0 +1,86 @@
+using Tandem.Core;
+
+namespace Tandem.Host;
+
+public sealed partial class HostScheduler
+{
+    /// <inheritdoc />
+    /// <remarks>Waits on the calling thread, which must not be one of this scheduler's workers (that could
+    /// deadlock the pool): from a worker it throws <see cref="InvalidOperationException"/>; inside a task, await
+    /// the handle instead.</remarks>
+    public override T BlockOn<T>(JoinHandle<T> handle)
+    {
+        if (IsOwnWorkerThread)
+            throw new InvalidOperationException("Cannot block on the host scheduler from one of its own workers: await the handle instead.");
+        if (!handle.IsFinished)
+        {
+            ThrowIfShutdown();
+            using var finished = new BlockingJoiner();
+            handle.Source.SetListener(handle.Token, finished, 0);
+            finished.Wait();
+        }
+        return handle.GetResult();
+    }
+
+    /// <summary>
+    /// Runs blocking work (synchronous IO, a long computation) on the scheduler's blocking pool, so that
+    /// the workers stay free for async tasks. Await the handle from a task, or block on it from outside.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="work">The work.</param>
+    /// <returns>The handle of the work. Aborting it before it starts skips it; once started it runs to the end.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was shut down.</exception>
+    public JoinHandle<T> SpawnBlocking<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ThrowIfShutdown();
+        long id = NewId();
+        var cell = new HostJoinCell<T>(this, run: null);
+        _blocking.Run(() =>
+        {
+            if (cell.IsAbortRequested)
+            {
+                cell.Complete(default!, id, aborted: true);
+                return;
+            }
+            T result;
+            try
+            {
+                result = work();
+            }
+            catch (Exception e)
+            {
+                cell.Fail(e, id, aborted: false);
+                return;
+            }
+            cell.Complete(result, id, aborted: false);
+        });
+        return new JoinHandle<T>(cell, 0, id);
+    }
+
+    /// <summary>Runs blocking work that produces no value on the blocking pool.</summary>
+    /// <param name="work">The work.</param>
+    /// <returns>The handle of the work.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was shut down.</exception>
+    public JoinHandle SpawnBlocking(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return new JoinHandle(SpawnBlocking(() =>
+        {
+            work();
+            return default(VoidResult);
+        }));
+    }
+
+    /// <summary>Hears a task finish and releases a thread blocked on it.</summary>
+    private sealed class BlockingJoiner : IJoinListener, IDisposable
+    {
+        private readonly ManualResetEventSlim _finished = new(false);
+
+        public void OnMemberFinished(int tag) => _finished.Set();
+
+        internal void Wait() => _finished.Wait();
+
+        public void Dispose() => _finished.Dispose();
+    }
+}

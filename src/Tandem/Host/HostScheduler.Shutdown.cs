@@ -1,0 +1,77 @@
+namespace Tandem.Host;
+
+public sealed partial class HostScheduler
+{
+    /// <summary>The time <see cref="Dispose"/> gives tasks and threads to finish.</summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Shuts down: refuses new spawns (they throw <see cref="ObjectDisposedException"/>), aborts every
+    /// unfinished task and lets it unwind through its <c>finally</c> blocks, then stops and joins the
+    /// workers, the timer thread and the blocking pool.
+    /// </summary>
+    /// <param name="timeout">How long to wait for tasks and threads.</param>
+    /// <returns>True when every task finished and every thread exited in time.</returns>
+    /// <exception cref="InvalidOperationException">Called from one of the scheduler's own workers.</exception>
+    public bool Shutdown(TimeSpan timeout)
+    {
+        if (IsOwnWorkerThread)
+            throw new InvalidOperationException("A host scheduler cannot be shut down from one of its own workers: it would wait for itself.");
+        var deadline = DateTime.UtcNow + (timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
+        if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
+        {
+            // Already shutting down (or done): wait for the first call's work.
+            return WaitThreads(deadline);
+        }
+        _shutdown = true;
+        if (_live.Count == 0) _allFinished.Set();
+        _live.AbortAll();
+        bool tasksDone = _allFinished.Wait(Remaining(deadline));
+
+        _stopping = true;
+        foreach (var worker in Workers) worker.Parker.Unpark();
+        _timers.Stop(deadline);
+        bool blockingDone = _blocking.Stop(deadline);
+        return tasksDone & WaitThreads(deadline) & blockingDone;
+    }
+
+    /// <summary>Shuts down (see <see cref="Shutdown"/>) without blocking the caller.</summary>
+    /// <param name="timeout">How long to wait for tasks and threads.</param>
+    /// <returns>True when every task finished and every thread exited in time.</returns>
+    public Task<bool> ShutdownAsync(TimeSpan timeout)
+    {
+        if (IsOwnWorkerThread)
+            throw new InvalidOperationException("A host scheduler cannot be shut down from one of its own workers: it would wait for itself.");
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(Shutdown(timeout));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }) { IsBackground = true, Name = $"{ThreadNamePrefix} shutdown" };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>Shuts down with <see cref="DefaultShutdownTimeout"/>.</summary>
+    public override void Dispose() => Shutdown(DefaultShutdownTimeout);
+
+    private bool WaitThreads(DateTime deadline)
+    {
+        bool all = true;
+        foreach (var worker in Workers)
+            if (!worker.Thread.Join(Remaining(deadline))) all = false;
+        return all && !_timers.Thread.IsAlive;
+    }
+
+    private static TimeSpan Remaining(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,45 @@
+using Tandem.Core;
+
+namespace Tandem.Host;
+
+public sealed partial class HostScheduler
+{
+    /// <inheritdoc />
+    /// <remarks>On the host tier a spawn never fails for capacity: this returns true, or throws
+    /// <see cref="ObjectDisposedException"/> after shutdown. It allocates the task's 64-byte join cell
+    /// (for a result of up to 4 bytes); everything else is pooled.</remarks>
+    public override bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        PrepareSpawn(priority);
+        var cell = HostAsyncTask<TState, T>.Start(this, NewId(), priority, state, method, out var task);
+        handle = Launch(cell, task);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override bool TrySpawn<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
+    {
+        ArgumentNullException.ThrowIfNull(future);
+        PrepareSpawn(priority);
+        var cell = HostFutureTask<T>.Start(this, NewId(), priority, future, out var task);
+        handle = Launch(cell, task);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override bool TrySchedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
+    {
+        ArgumentNullException.ThrowIfNull(pollFn);
+        PrepareSpawn(priority);
+        var cell = HostPollFnTask<TState, T>.Start(this, NewId(), priority, state, pollFn, out var task);
+        handle = Launch(cell, task);
+        return true;
+    }
+
+    private void PrepareSpawn(Priority priority)
+    {
+        ThrowIfShutdown();
+        Priorities.Validate(priority, nameof(priority));
+    }
+}

@@ -1,0 +1,173 @@
+using Tandem.Core;
+using Tandem.Interop;
+
+namespace Tandem.Host;
+
+/// <summary>
+/// The host tier: a multi-threaded, work-stealing scheduler with the five priority levels, for C#
+/// async code on servers and desktops. Every await inside its tasks — Tandem's awaitables and any
+/// other (Task, sockets, files) — resumes on its workers at the task's priority.
+/// </summary>
+/// <remarks>
+/// <para>Each worker owns a LIFO slot and a bounded local queue per priority; a global inject queue per
+/// priority takes spawns and wakes from outside the workers and the overflow of full local queues; a
+/// worker with nothing to do steals half of another's queue, highest priority first, before it parks.
+/// A parked worker is woken only when work arrives and nobody is searching already, and at most half
+/// the workers search at once. Timers live in one hierarchical timing wheel driven by one thread;
+/// blocking work runs on a separate, bounded pool.</para>
+/// <para>See docs/ARCHITECTURE.md ("Host tier") for the invariants and the exact priority guarantees.</para>
+/// </remarks>
+public sealed partial class HostScheduler : TandemScheduler, ITaskHost
+{
+    private readonly InjectQueue[] _inject = new InjectQueue[Priorities.Count];
+    private readonly LiveTasks _live = new();
+    private readonly TimerDriver _timers;
+    private readonly BlockingPool _blocking;
+    private readonly ManualResetEventSlim _allFinished = new(false);
+    private volatile bool _shutdown;
+    private volatile bool _stopping;
+    private int _shutdownStarted;
+
+    /// <summary>Creates a scheduler with one worker per processor.</summary>
+    public HostScheduler() : this(new HostOptions()) { }
+
+    /// <summary>Creates a scheduler with <paramref name="workerCount"/> workers.</summary>
+    /// <param name="workerCount">1 to <see cref="HostOptions.MaxWorkers"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workerCount"/> is out of range.</exception>
+    public HostScheduler(int workerCount) : this(ValidatedWorkers(workerCount)) { }
+
+    /// <summary>Creates a scheduler from <paramref name="options"/> and starts its threads.</summary>
+    /// <param name="options">Worker count, blocking pool, fairness.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public HostScheduler(HostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        WorkerCount = options.WorkerCount;
+        GlobalQueueInterval = options.GlobalQueueInterval;
+        ThreadNamePrefix = options.ThreadNamePrefix;
+        for (int i = 0; i < _inject.Length; i++) _inject[i] = new InjectQueue();
+        Idle = new IdleWorkers(WorkerCount);
+        Workers = new Worker[WorkerCount];
+        for (int i = 0; i < WorkerCount; i++) Workers[i] = new Worker(this, i);
+        _timers = new TimerDriver(ThreadNamePrefix);
+        _blocking = new BlockingPool(options.MaxBlockingThreads, options.BlockingThreadKeepAlive, ThreadNamePrefix);
+        foreach (var worker in Workers) worker.Thread.Start();
+    }
+
+    /// <summary>The number of worker threads.</summary>
+    public int WorkerCount { get; }
+
+    /// <summary>Unfinished tasks (spawned, not yet completed, faulted or aborted).</summary>
+    public override int TaskCount => _live.Count;
+
+    /// <summary>True once shutdown has begun: spawning throws <see cref="ObjectDisposedException"/>.</summary>
+    public bool IsShutdown => _shutdown;
+
+    /// <summary>The scheduler's clock (the system clock).</summary>
+    /// <remarks>On this tier <see cref="TandemScheduler.UnobservedTaskException"/> is raised when a faulted task's
+    /// handle is detached unjoined, or when the garbage collector finds its unjoined handle unreachable (then on
+    /// the finalizer thread).</remarks>
+    public override TimeProvider Clock => TimeProvider.System;
+
+    internal string ThreadNamePrefix { get; }
+
+    internal int GlobalQueueInterval { get; }
+
+    internal Worker[] Workers { get; }
+
+    internal IdleWorkers Idle { get; }
+
+    internal bool IsStopping => _stopping;
+
+    /// <summary>The threads the scheduler started (workers, timer, blocking pool) that are still alive; for tests.</summary>
+    internal IEnumerable<Thread> LiveThreads =>
+        Workers.Select(w => w.Thread).Append(_timers.Thread).Concat(_blocking.Threads).Where(t => t.IsAlive);
+
+    TimeProvider ITaskHost.Clock => TimeProvider.System;
+
+    void ITaskHost.AddTimer(TimeSpan delay, Resumption resumption) => _timers.Add(delay, resumption);
+
+    private protected override Exception CapacityExceeded() => new ObjectDisposedException(nameof(HostScheduler));
+
+    internal InjectQueue Inject(Priority priority) => _inject[(int)priority];
+
+    internal int BestInjectLevel()
+    {
+        for (int level = 0; level < _inject.Length; level++)
+            if (_inject[level].Count > 0) return level;
+        return Priorities.Count;
+    }
+
+    /// <summary>True when any queue a worker could take from holds a task.</summary>
+    internal bool HasWork()
+    {
+        if (BestInjectLevel() < Priorities.Count) return true;
+        foreach (var worker in Workers)
+            if (worker.HasStealableWork) return true;
+        return false;
+    }
+
+    /// <summary>Wakes one parked worker for new work, unless a worker is already searching.</summary>
+    internal void NotifyOne()
+    {
+        int worker = Idle.TakeOneToWake();
+        if (worker >= 0) Workers[worker].Parker.Unpark();
+    }
+
+    /// <summary>Queues a task that was just spawned or woken (from any thread).</summary>
+    internal void ScheduleWoken(HostTask task)
+    {
+        var worker = Worker.Current;
+        if (worker is not null && worker.Scheduler == this)
+        {
+            worker.Push(task, lifo: true);
+            return;
+        }
+        _inject[(int)task.Priority].Push(task);
+        NotifyOne();
+    }
+
+    /// <summary>Re-queues a task whose poll ended while it was woken: at the back of its level (a yield).</summary>
+    internal void ScheduleYielded(HostTask task)
+    {
+        var worker = Worker.Current;
+        if (worker is not null && worker.Scheduler == this) worker.Push(task, lifo: false);
+        else
+        {
+            _inject[(int)task.Priority].Push(task);
+            NotifyOne();
+        }
+    }
+
+    internal void OnFinished(HostTask task)
+    {
+        if (_live.Remove(task) == 0 && _shutdown) _allFinished.Set();
+    }
+
+    private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task)
+    {
+        long id = task.Id;
+        _live.Add(task);
+        if (_shutdown) task.AbortRequested = true; // raced with shutdown: run only to unwind
+        ScheduleWoken(task);
+        return new JoinHandle<T>(cell, 0, id);
+    }
+
+    private void ThrowIfShutdown()
+    {
+        if (_shutdown) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
+    }
+
+    private bool IsOwnWorkerThread => Worker.Current?.Scheduler == this;
+
+    private static HostOptions ValidatedWorkers(int workerCount)
+    {
+        if (workerCount is < 1 or > HostOptions.MaxWorkers)
+            throw new ArgumentOutOfRangeException(nameof(workerCount), workerCount, $"A host scheduler has 1 to {HostOptions.MaxWorkers} workers.");
+        return new HostOptions { WorkerCount = workerCount };
+    }
+
+    private static long NewId() => TaskIds.Allocate();
+}

@@ -1,0 +1,129 @@
+using Tandem.Core;
+
+namespace Tandem.Host;
+
+/// <summary>
+/// The running part of a host-tier task: what the workers queue and poll. Pooled: recycled as soon
+/// as the task finishes, while its outcome lives on in the task's <see cref="HostJoinCell{T}"/>.
+/// </summary>
+/// <remarks>
+/// <para>The run state is one atomic word of three bits, so that however many threads wake a task at
+/// once it is queued exactly once and never lost:</para>
+/// <list type="table">
+/// <item><term><see cref="Notified"/></term><description>the task is queued, or must be re-queued when its
+/// current poll ends. Only the thread whose CAS sets it (while not <see cref="Running"/>) queues the task;
+/// the worker that dequeues it clears it.</description></item>
+/// <item><term><see cref="Running"/></term><description>a worker is polling the task; at most one at a time.
+/// A wake now only sets <see cref="Notified"/>, and the poller re-queues the task at the end of the poll
+/// (at the back of its level: a yield lets its peers run).</description></item>
+/// <item><term><see cref="Complete"/></term><description>finished: wakes are ignored from now on, until the
+/// object is reused for another task (with a new <see cref="TaskCore.Generation"/>).</description></item>
+/// </list>
+/// </remarks>
+internal abstract class HostTask : TaskCore, IWakeTarget
+{
+    internal const int Notified = 1;
+    internal const int Running = 2;
+    internal const int Complete = 4;
+
+    /// <summary>The run state (bits above).</summary>
+    internal int State = Complete;
+
+    /// <summary>The next task in an inject queue (owned by that queue while queued).</summary>
+    internal HostTask? NextInQueue;
+
+    /// <summary>Neighbours in the scheduler's list of live tasks (owned by that list's shard).</summary>
+    internal HostTask? LivePrev, LiveNext;
+
+    /// <summary>The scheduler running the task.</summary>
+    internal HostScheduler Scheduler = null!;
+
+    internal override ITaskHost Host => Scheduler;
+
+    internal override Waker Waker => new(this, 0, Volatile.Read(ref Generation));
+
+    void IWakeTarget.Wake(int index, int generation) => WakeIf(generation);
+
+    protected override void WakeSelf() => WakeIf(Volatile.Read(ref Generation));
+
+    /// <summary>Prepares a pooled object for a new task; it is left notified, ready to be queued once.</summary>
+    protected void Begin(HostScheduler scheduler, long id, Priority priority)
+    {
+        Scheduler = scheduler;
+        ResetCore(id, priority);
+        Volatile.Write(ref State, Notified);
+    }
+
+    /// <summary>Wakes the task if it is still the one of <paramref name="generation"/>. Safe from any thread.</summary>
+    internal void WakeIf(int generation)
+    {
+        if (Volatile.Read(ref Generation) != generation) return;
+        while (true)
+        {
+            int state = Volatile.Read(ref State);
+            if ((state & (Complete | Notified)) != 0) return;
+            if (Interlocked.CompareExchange(ref State, state | Notified, state) != state) continue;
+            if ((state & Running) == 0) Scheduler.ScheduleWoken(this);
+            return;
+        }
+    }
+
+    /// <summary>Asks the task to abort, from any thread, if it is still the one of <paramref name="generation"/>.</summary>
+    internal void RequestAbort(int generation)
+    {
+        if (Volatile.Read(ref Generation) != generation || AbortRequested) return;
+        AbortRequested = true;
+        WakeIf(generation);
+    }
+
+    /// <summary>Polls the task once on the calling worker. Returns true when it finished (and was recycled).</summary>
+    internal bool Run()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref State);
+            if (Interlocked.CompareExchange(ref State, (state & ~Notified) | Running, state) == state) break;
+        }
+
+        bool finished;
+        var scope = Enter();
+        try
+        {
+            if (AbortRequested) CancelWaitsForAbort();
+            finished = PollBody();
+        }
+        catch (Exception e)
+        {
+            finished = FailBody(e);
+        }
+        finally
+        {
+            scope.Exit();
+        }
+
+        if (finished)
+        {
+            Volatile.Write(ref State, Complete);
+            Scheduler.OnFinished(this);
+            Recycle();
+            return true;
+        }
+
+        while (true)
+        {
+            int state = Volatile.Read(ref State);
+            if (Interlocked.CompareExchange(ref State, state & ~Running, state) != state) continue;
+            if ((state & Notified) != 0) Scheduler.ScheduleYielded(this);
+            return false;
+        }
+    }
+
+    /// <summary>Advances the task's work; true when it finished and its outcome is in its cell.</summary>
+    protected abstract bool PollBody();
+
+    /// <summary>Records an exception that escaped the body (a posted callback's); returns true.</summary>
+    protected abstract bool FailBody(Exception exception);
+
+    /// <summary>Clears the task's fields and returns the object to its pool.</summary>
+    protected abstract void Recycle();
+}

@@ -1,0 +1,66 @@
+namespace Tandem.Host;
+
+/// <summary>
+/// Every unfinished task of a scheduler, so that shutdown can abort them: intrusive lists in shards,
+/// each under its own lock, so that spawns and finishes on different threads rarely contend.
+/// </summary>
+internal sealed class LiveTasks
+{
+    private const int ShardCount = 16;
+
+    private readonly Shard[] _shards = new Shard[ShardCount];
+    private int _count;
+
+    internal LiveTasks()
+    {
+        for (int i = 0; i < ShardCount; i++) _shards[i] = new Shard();
+    }
+
+    internal int Count => Volatile.Read(ref _count);
+
+    internal void Add(HostTask task)
+    {
+        var shard = _shards[(int)(task.Id & (ShardCount - 1))];
+        lock (shard.Lock)
+        {
+            task.LivePrev = null;
+            task.LiveNext = shard.Head;
+            if (shard.Head is not null) shard.Head.LivePrev = task;
+            shard.Head = task;
+        }
+        Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>Removes a finished task; returns the live count after.</summary>
+    internal int Remove(HostTask task)
+    {
+        var shard = _shards[(int)(task.Id & (ShardCount - 1))];
+        lock (shard.Lock)
+        {
+            if (task.LivePrev is not null) task.LivePrev.LiveNext = task.LiveNext;
+            else shard.Head = task.LiveNext;
+            if (task.LiveNext is not null) task.LiveNext.LivePrev = task.LivePrev;
+            task.LivePrev = task.LiveNext = null;
+        }
+        return Interlocked.Decrement(ref _count);
+    }
+
+    /// <summary>Asks every live task to abort (each is woken so that its next poll unwinds it).</summary>
+    internal void AbortAll()
+    {
+        foreach (var shard in _shards)
+        {
+            // Under the shard lock a task cannot finish and be reused, so its generation is current.
+            lock (shard.Lock)
+            {
+                for (var t = shard.Head; t is not null; t = t.LiveNext) t.RequestAbort(Volatile.Read(ref t.Generation));
+            }
+        }
+    }
+
+    private sealed class Shard
+    {
+        internal readonly Lock Lock = new();
+        internal HostTask? Head;
+    }
+}

@@ -1,0 +1,258 @@
+using Tandem.Core;
+
+namespace Tandem;
+
+/// <summary>
+/// What both tiers offer: spawning C# async methods, poll functions and futures at a priority,
+/// blocking on them, join sets and futures-unordered sets, and the unobserved-exception event.
+/// <see cref="Embedded.EmbeddedScheduler"/> and <see cref="Host.HostScheduler"/> implement it.
+/// </summary>
+public abstract class TandemScheduler : IDisposable
+{
+    private protected TandemScheduler() { }
+
+    /// <summary>
+    /// Spawns an async method with explicit state, or returns false when the scheduler is full (the
+    /// embedded tier; the host tier is never full). With a <c>static</c> lambda nothing is captured.
+    /// </summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="state">Passed to <paramref name="method"/>.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="handle">The task's handle, when spawned.</param>
+    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public abstract bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle);
+
+    /// <summary>Spawns a poll-based future, or returns false when the scheduler is full.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="future">The future; disposed when the task ends if it is <see cref="IDisposable"/>.</param>
+    /// <param name="handle">The task's handle, when spawned.</param>
+    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public abstract bool TrySpawn<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle);
+
+    /// <summary>Schedules a poll function with explicit state, or returns false when the scheduler is full.</summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="state">Passed to <paramref name="pollFn"/>.</param>
+    /// <param name="pollFn">Called on every poll until it returns ready.</param>
+    /// <param name="handle">The task's handle, when scheduled.</param>
+    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public abstract bool TrySchedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle);
+
+    /// <summary>Runs the scheduler (embedded) or waits (host) until <paramref name="handle"/>'s task finishes, then joins it.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="handle">A task of this scheduler.</param>
+    /// <returns>The task's result; its exception is re-thrown.</returns>
+    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside the scheduler's own tasks or workers.</exception>
+    public abstract T BlockOn<T>(JoinHandle<T> handle);
+
+    /// <summary>Unfinished tasks.</summary>
+    public abstract int TaskCount { get; }
+
+    /// <summary>The clock of the scheduler's timers.</summary>
+    public abstract TimeProvider Clock { get; }
+
+    /// <summary>Aborts the unfinished tasks, lets them unwind, and releases the scheduler.</summary>
+    public abstract void Dispose();
+
+    /// <summary>The exception <c>Spawn</c> throws when <c>TrySpawn</c> would return false.</summary>
+    /// <returns>The exception.</returns>
+    private protected abstract Exception CapacityExceeded();
+
+    /// <summary>
+    /// Raised when a faulted task's exception was never joined, so that it is reported instead of lost.
+    /// See each tier for when exactly.
+    /// </summary>
+    public event EventHandler<UnobservedExceptionEventArgs>? UnobservedTaskException;
+
+    internal void RaiseUnobserved(long id, Exception exception) =>
+        UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, exception));
+
+    internal Exception CapacityExceededException() => CapacityExceeded();
+
+    /// <summary>Creates a join set whose tasks run on this scheduler.</summary>
+    /// <typeparam name="T">The tasks' result type.</typeparam>
+    /// <param name="capacity">How many tasks it holds: 1 to <see cref="JoinSet{T}.MaxCapacity"/>; default 32.</param>
+    /// <returns>The set. Creating it allocates; using it does not.</returns>
+    public JoinSet<T> CreateJoinSet<T>(int capacity = TandemDefaults.DefaultMaxFutures) => new(this, capacity);
+
+    /// <summary>Creates a set of futures and tasks whose results come out in completion order.</summary>
+    /// <typeparam name="T">The members' result type.</typeparam>
+    /// <param name="capacity">How many members it holds: 1 to <see cref="FuturesUnordered{T}.MaxCapacity"/>; default 32.</param>
+    /// <returns>The set.</returns>
+    public FuturesUnordered<T> CreateFuturesUnordered<T>(int capacity = TandemDefaults.DefaultMaxFutures) => new(capacity);
+
+    /// <summary>Waits until <paramref name="handle"/>'s task finishes, then joins it.</summary>
+    /// <param name="handle">A task of this scheduler.</param>
+    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    public void BlockOn(JoinHandle handle) => BlockOn(handle.Inner);
+
+    /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="method">The async method.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <returns>Its result.</returns>
+    public T BlockOn<T>(Func<TandemTask<T>> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
+    /// <param name="method">The async method.</param>
+    /// <param name="priority">Its priority.</param>
+    public void BlockOn(Func<TandemTask> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="future"/> and waits until it is ready.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="future">The future.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <returns>Its result.</returns>
+    public T BlockOn<T>(IFuture<T> future, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, future));
+
+    /// <summary>Spawns an async method at <paramref name="priority"/>. It starts when the scheduler first polls it.</summary>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="method">The method, e.g. <c>async () => { … }</c>.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle Spawn(Priority priority, Func<TandemTask> method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return new(Spawn(priority, method, static m => Wrap(m())));
+    }
+
+    /// <summary>Spawns an async method that produces a value. It starts when the scheduler first polls it.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="method">The method, e.g. <c>async () => 42</c>.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle<T> Spawn<T>(Priority priority, Func<TandemTask<T>> method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return Spawn(priority, method, static m => m());
+    }
+
+    /// <summary>
+    /// Spawns an async method with explicit state: with a <c>static</c> lambda nothing is captured,
+    /// so the spawn allocates nothing once warmed up.
+    /// </summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="state">Passed to <paramref name="method"/>.</param>
+    /// <param name="method">The method, e.g. <c>static async s => { … }</c>.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle Spawn<TState>(Priority priority, TState state, Func<TState, TandemTask> method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return new(Spawn(priority, (state, method), static s => Wrap(s.method(s.state))));
+    }
+
+    /// <summary>Spawns an async method with explicit state that produces a value; allocation-free with a <c>static</c> lambda.</summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="state">Passed to <paramref name="method"/>.</param>
+    /// <param name="method">The method.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle<T> Spawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method) =>
+        TrySpawn(priority, state, method, out var handle) ? handle : throw CapacityExceeded();
+
+    /// <summary>Spawns a poll-based future.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="future">The future; disposed when the task ends if it is <see cref="IDisposable"/>.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle<T> Spawn<T>(Priority priority, IFuture<T> future) =>
+        TrySpawn(priority, future, out var handle) ? handle : throw CapacityExceeded();
+
+    /// <summary>Spawns an async method at <see cref="Priority.Normal"/>.</summary>
+    /// <param name="method">The method.</param>
+    /// <returns>The task's handle.</returns>
+    public JoinHandle Spawn(Func<TandemTask> method) => Spawn(Priority.Normal, method);
+
+    /// <summary>Spawns an async method that produces a value at <see cref="Priority.Normal"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="method">The method.</param>
+    /// <returns>The task's handle.</returns>
+    public JoinHandle<T> Spawn<T>(Func<TandemTask<T>> method) => Spawn(Priority.Normal, method);
+
+    /// <summary>Spawns an async method, or returns false when every slot holds an unfinished task.</summary>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="handle">The task's handle, when spawned.</param>
+    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
+    public bool TrySpawn(Priority priority, Func<TandemTask> method, out JoinHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        bool ok = TrySpawn(priority, method, static m => Wrap(m()), out JoinHandle<VoidResult> inner);
+        handle = new JoinHandle(inner);
+        return ok;
+    }
+
+    /// <summary>Spawns an async method that produces a value, or returns false when the scheduler is full.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="handle">The task's handle, when spawned.</param>
+    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
+    public bool TrySpawn<T>(Priority priority, Func<TandemTask<T>> method, out JoinHandle<T> handle)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return TrySpawn(priority, method, static m => m(), out handle);
+    }
+
+
+
+    /// <summary>Schedules a poll function (the seed's <c>schedule(priority, poll_fn)</c>): it is called on every poll until it returns ready.</summary>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="pollFn">Returns <see cref="Poll.Ready"/> when done, or <see cref="Poll.Pending"/> after arranging a wake of <see cref="PollContext.Waker"/>.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle Schedule(Priority priority, Func<PollContext, Poll> pollFn)
+    {
+        ArgumentNullException.ThrowIfNull(pollFn);
+        return new(Schedule(priority, pollFn, static (f, cx) => f(cx).IsReady ? Poll<VoidResult>.Ready(default) : Poll<VoidResult>.Pending));
+    }
+
+    /// <summary>Schedules a poll function that produces a value.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="pollFn">Called on every poll until it returns ready.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle<T> Schedule<T>(Priority priority, Func<PollContext, Poll<T>> pollFn)
+    {
+        ArgumentNullException.ThrowIfNull(pollFn);
+        return Schedule(priority, pollFn, static (f, cx) => f(cx));
+    }
+
+    /// <summary>Schedules a poll function with explicit state; allocation-free with a <c>static</c> lambda.</summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="state">Passed to <paramref name="pollFn"/>.</param>
+    /// <param name="pollFn">Called on every poll until it returns ready.</param>
+    /// <returns>The task's handle.</returns>
+    /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public JoinHandle<T> Schedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn) =>
+        TrySchedule(priority, state, pollFn, out var handle) ? handle : throw CapacityExceeded();
+
+
+    private static TandemTask<VoidResult> Wrap(TandemTask task) => task.AsValued();
+}
