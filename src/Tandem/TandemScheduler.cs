@@ -78,6 +78,63 @@ public abstract class TandemScheduler : IDisposable
 
     internal Exception CapacityExceededException() => CapacityExceeded();
 
+    /// <summary>The scheduler of the task running on this thread, or null outside a Tandem task.</summary>
+    public static TandemScheduler? Current => TaskCore.Current?.Host as TandemScheduler;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> as a task and waits for it at most <paramref name="duration"/> of this
+    /// scheduler's clock: past that, the task is aborted (its <c>finally</c> blocks run) and the wait
+    /// throws <see cref="TimeoutException"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="duration">The time limit; zero or more.</param>
+    /// <param name="work">The work.</param>
+    /// <param name="priority">The work's priority.</param>
+    /// <returns>The work's result; its exception is re-thrown.</returns>
+    /// <exception cref="TimeoutException">The work did not finish in time.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
+    public async TandemTask<T> Timeout<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority = Priority.Normal)
+    {
+        if (duration < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(duration), duration, "A timeout is zero or more.");
+        ArgumentNullException.ThrowIfNull(work);
+        var handle = Spawn(priority, work);
+        var race = new TimeoutRace();
+        handle.Source.SetListener(handle.Token, race, 0);
+        ((ITaskHost)this).AddTimer(duration, race.TimerResumption());
+        await race.Signal.WaitAsync();
+        if (handle.IsFinished) return handle.GetResult();
+        handle.Abort();
+        handle.Detach();
+        throw new TimeoutException($"The work did not finish within {duration}.");
+    }
+
+    /// <summary>Runs <paramref name="work"/> and waits for it at most <paramref name="duration"/>. See <see cref="Timeout{T}"/>.</summary>
+    /// <param name="duration">The time limit.</param>
+    /// <param name="work">The work.</param>
+    /// <param name="priority">The work's priority.</param>
+    /// <returns>A task completing when the work does.</returns>
+    /// <exception cref="TimeoutException">The work did not finish in time.</exception>
+    public async TandemTask Timeout(TimeSpan duration, Func<TandemTask> work, Priority priority = Priority.Normal)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await Timeout(duration, async () =>
+        {
+            await work();
+            return 0;
+        }, priority);
+    }
+
+    /// <summary>Whichever of the work and the timer comes first sets the signal.</summary>
+    private sealed class TimeoutRace : IJoinListener
+    {
+        internal AsyncSignal Signal { get; } = new();
+
+        public void OnMemberFinished(int tag) => Signal.Set();
+
+        internal Resumption TimerResumption() => Resumption.ForCallback(static s => ((TimeoutRace)s!).Signal.Set(), this);
+    }
+
     /// <summary>Creates a join set whose tasks run on this scheduler.</summary>
     /// <typeparam name="T">The tasks' result type.</typeparam>
     /// <param name="capacity">How many tasks it holds: 1 to <see cref="JoinSet{T}.MaxCapacity"/>; default 32.</param>

@@ -25,6 +25,17 @@ public static class Async
         return new(TimeSpan.FromMilliseconds(milliseconds));
     }
 
+    /// <summary>Creates a timer that ticks every <paramref name="period"/> on the running task's scheduler clock.</summary>
+    /// <param name="period">The period; more than zero.</param>
+    /// <returns>The timer; its first tick is one period from now.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is zero or negative.</exception>
+    public static IntervalTimer Interval(TimeSpan period)
+    {
+        if (period <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(period), period, "An interval's period is more than zero.");
+        return new IntervalTimer(TaskCore.Current?.Host.Clock ?? TimeProvider.System, period);
+    }
+
     /// <summary>True on a thread that is running a Tandem task right now.</summary>
     public static bool IsInTask => TaskCore.Current is not null;
 

@@ -38,6 +38,13 @@ internal readonly struct Resumption
         return new Resumption(target, Volatile.Read(ref target.WaitToken));
     }
 
+    /// <summary>A resumption that runs <paramref name="callback"/> inline, on whichever thread fires it; bound to no task.</summary>
+    internal static Resumption ForCallback(Action<object?> callback, object? state)
+    {
+        var target = new PostedAction(null, callback, state);
+        return new Resumption(target, 0);
+    }
+
     /// <summary>Resumes the awaiter unless an abort claimed it first. Safe from any thread.</summary>
     internal bool Fire() => _target is not null && _target.TryFire(_token);
 }

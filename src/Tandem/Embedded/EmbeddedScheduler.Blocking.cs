@@ -63,7 +63,7 @@ public sealed partial class EmbeddedScheduler
         try
         {
             if (_registry.HasSignals || HasDueTimer()) return;
-            int timeout = Timeout.Infinite;
+            int timeout = System.Threading.Timeout.Infinite;
             if (next != long.MaxValue && _virtualClock is null)
             {
                 double ms = (next - _clock.GetTimestamp()) * 1000.0 / _clock.TimestampFrequency;

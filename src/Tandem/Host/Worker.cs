@@ -156,7 +156,10 @@ internal sealed class Worker
             var task = _queues[level].TryPop();
             if (task is not null) return task;
         }
-        return globalBest < Levels ? TakeGlobal(globalBest) : null;
+        if (globalBest == Levels) return null;
+        // Before taking lower-priority work from the global queue, take higher-priority work that sits
+        // queued at another worker: a busy worker's Critical backlog must not wait behind our Normal work.
+        return (globalBest > 0 ? Steal(globalBest) : null) ?? TakeGlobal(globalBest);
     }
 
     private int BestLocalLevel()
@@ -190,13 +193,13 @@ internal sealed class Worker
         return null;
     }
 
-    private HostTask? Steal()
+    private HostTask? Steal(int belowLevel = Levels)
     {
         var workers = _scheduler.Workers;
         int n = workers.Length;
         if (n == 1) return null;
         int start = (int)(NextRandom() % (uint)n);
-        for (int level = 0; level < Levels; level++)
+        for (int level = 0; level < belowLevel; level++)
         {
             for (int i = 0; i < n; i++)
             {
