@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Tandem.Core;
+using Tandem.Host;
+
+namespace Tandem.Tests.Host;
+
+public class HostTimerTests
+{
+    [Fact]
+    public void AHundredThousandConcurrentTimersAllFire() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(2);
+        const int Timers = 100_000;
+        int fired = 0;
+        int total = s.BlockOn(async () =>
+        {
+            using var set = s.CreateJoinSet<int>(Timers);
+            for (int i = 0; i < Timers; i++)
+                _ = set.Spawn(Priority.Normal, (i, fired: new StrongBox()), static async st =>
+                {
+                    await Async.Delay(1 + st.i % 50);
+                    return 1;
+                });
+            int sum = 0;
+            while (!set.IsEmpty)
+            {
+                sum += await set.JoinNextAsync();
+                fired++;
+            }
+            return sum;
+        });
+        Assert.Equal(Timers, total);
+        Assert.Equal(Timers, fired);
+    }, TimeSpan.FromSeconds(60));
+
+    private sealed class StrongBox;
+
+    [Fact]
+    public void DelaysFireInDeadlineOrderAndNotEarly() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(2);
+        var order = s.BlockOn(async () =>
+        {
+            var log = new System.Collections.Concurrent.ConcurrentQueue<int>();
+            var hs = new List<JoinHandle<long>>();
+            foreach (int ms in new[] { 80, 20, 50 })
+                hs.Add(s.Spawn(Priority.Normal, (ms, log), static async st =>
+                {
+                    var sw = Stopwatch.StartNew();
+                    await Async.Delay(st.ms);
+                    st.log.Enqueue(st.ms);
+                    return sw.ElapsedMilliseconds;
+                }));
+            var elapsed = new List<long>();
+            foreach (var h in hs) elapsed.Add(await h);
+            return (log.ToArray(), elapsed);
+        });
+        Assert.Equal([20, 50, 80], order.Item1);
+        Assert.True(order.elapsed[0] >= 80 - 1, $"80 ms delay ended after {order.elapsed[0]} ms");
+        Assert.True(order.elapsed[1] >= 20 - 1, $"20 ms delay ended after {order.elapsed[1]} ms");
+    });
+
+    [Fact]
+    public void TimeoutAbortsSlowWorkAndPassesFastWork() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(2);
+        bool slowFinallyRan = false;
+        var result = s.BlockOn(async () =>
+        {
+            int fast = await s.Timeout(TimeSpan.FromSeconds(10), async () =>
+            {
+                await Async.Delay(1);
+                return 5;
+            });
+            try
+            {
+                await s.Timeout(TimeSpan.FromMilliseconds(20), async () =>
+                {
+                    try
+                    {
+                        await Async.Delay(TimeSpan.FromHours(1));
+                        return 0;
+                    }
+                    finally
+                    {
+                        slowFinallyRan = true;
+                    }
+                });
+                return -1;
+            }
+            catch (TimeoutException)
+            {
+                return fast;
+            }
+        });
+        Assert.Equal(5, result);
+        SpinWait.SpinUntil(() => Volatile.Read(ref slowFinallyRan), TimeSpan.FromSeconds(5));
+        Assert.True(slowFinallyRan);
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.Timeout(TimeSpan.FromSeconds(-1), async () => { await Async.Yield(); return 1; }).GetAwaiter().GetResult());
+    });
+
+    [Fact]
+    public void IntervalTicksAtItsPeriod() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        long elapsed = s.BlockOn(async () =>
+        {
+            var interval = Async.Interval(TimeSpan.FromMilliseconds(10));
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 5; i++) await interval.TickAsync();
+            Assert.Equal(5, interval.Ticks);
+            return sw.ElapsedMilliseconds;
+        });
+        Assert.True(elapsed >= 49, $"5 ticks of 10 ms took {elapsed} ms");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Async.Interval(TimeSpan.Zero));
+    });
+}
