@@ -226,7 +226,6 @@ public class TandemTaskTests
         int ran = 0;
         t.GetAwaiter().UnsafeOnCompleted(() => Interlocked.Increment(ref ran));
         Assert.Throws<InvalidOperationException>(() => t.GetAwaiter().OnCompleted(() => Interlocked.Increment(ref ran)));
-        var done = new ManualResetEventSlim();
         // The first awaiter still resumes once.
         tcs.SetResult(0);
         Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref ran) == 1, TestUtil.Bound));
