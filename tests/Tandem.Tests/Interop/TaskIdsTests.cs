@@ -1,0 +1,84 @@
+using Tandem.Core;
+using Tandem.Embedded;
+using Tandem.Interop;
+
+namespace Tandem.Tests.Interop;
+
+public class TaskIdsTests
+{
+    [Fact]
+    public void AllocateIsPositiveAndStrictlyIncreasingOnOneThread()
+    {
+        long previous = TaskIds.Allocate();
+        Assert.True(previous > 0);
+        for (int i = 0; i < 1000; i++)
+        {
+            long next = TaskIds.Allocate();
+            Assert.True(next > previous, $"{next} after {previous}");
+            previous = next;
+        }
+    }
+
+    [Fact]
+    public void PeekNextDoesNotAllocate()
+    {
+        long a = TaskIds.PeekNext;
+        long b = TaskIds.PeekNext;
+        Assert.True(b >= a);
+        long allocated = TaskIds.Allocate();
+        // Other tests may allocate concurrently, so the id is at least what was peeked.
+        Assert.True(allocated >= b);
+        Assert.True(TaskIds.PeekNext > allocated);
+    }
+
+    [Fact]
+    public void UniqueAcrossThreads()
+    {
+        const int threads = 4, perThread = 10_000;
+        var ids = new long[threads][];
+        using var start = new Barrier(threads);
+        var workers = new Thread[threads];
+        Exception? error = null;
+        for (int t = 0; t < threads; t++)
+        {
+            int me = t;
+            workers[t] = TestUtil.StartThread(() =>
+            {
+                var mine = new long[perThread];
+                start.SignalAndWait(TestUtil.Bound);
+                for (int i = 0; i < perThread; i++) mine[i] = TaskIds.Allocate();
+                ids[me] = mine;
+            }, e => error = e);
+        }
+        foreach (var w in workers) TestUtil.JoinOrFail(w);
+        Assert.Null(error);
+        var all = new HashSet<long>();
+        foreach (var mine in ids)
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                Assert.True(mine[i] > 0);
+                if (i > 0) Assert.True(mine[i] > mine[i - 1]);
+                Assert.True(all.Add(mine[i]), $"id {mine[i]} allocated twice");
+            }
+        }
+        Assert.Equal(threads * perThread, all.Count);
+    }
+
+    [Fact]
+    public void SpawnedTasksGetFreshIncreasingIds()
+    {
+        using var s = new EmbeddedScheduler(4);
+        long before = TaskIds.Allocate();
+        var a = s.Spawn(async () => { await Async.Yield(); return Async.CurrentTaskId; });
+        var b = s.Spawn(async () => { await Async.Yield(); return Async.CurrentTaskId; });
+        Assert.True(a.Id > before);
+        Assert.True(b.Id > a.Id);
+        s.RunUntilIdle();
+        Assert.Equal(a.Id, a.GetResult());
+        Assert.Equal(b.Id, b.GetResult());
+        // A reused slot gets a new id.
+        var c = s.Spawn(async () => 0);
+        Assert.True(c.Id > b.Id);
+    }
+}
