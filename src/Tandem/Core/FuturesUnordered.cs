@@ -66,12 +66,23 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
     /// <summary>Adds a spawned task; its result comes out when it finishes.</summary>
     /// <param name="handle">The task's handle; the set becomes its joiner.</param>
     /// <exception cref="CapacityExceededException">The set is full.</exception>
+    /// <exception cref="InvalidOperationException">The handle is default, already joined, or already has a joiner (another set).</exception>
     public void Push(JoinHandle<T> handle)
     {
+        var source = handle.Source; // throws for a default handle, before anything changes
         int index = Reserve();
         _kinds[index] = Handle;
         _handles[index] = handle;
-        handle.Source.SetListener(handle.Token, this, index);
+        try
+        {
+            source.SetListener(handle.Token, this, index);
+        }
+        catch
+        {
+            Clear(index); // refused (joined, or owned by another set): this set never had it
+            _queue.Free(index);
+            throw;
+        }
     }
 
     /// <summary>Adds a Tandem async operation running in the current task; its result comes out when it completes.</summary>

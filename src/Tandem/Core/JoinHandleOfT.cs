@@ -80,7 +80,13 @@ public readonly struct JoinHandle<T>
         /// <returns>The result.</returns>
         public T GetResult()
         {
-            AbortCheck.ThrowIfAbortRequested();
+            if (AbortCheck.IsAbortRequested)
+            {
+                // The awaiting task is being aborted: it will not use the result, so let the finished task go
+                // (its slot is freed; an exception it threw is reported as unobserved) before unwinding.
+                if (_handle.IsFinished) _handle.Detach();
+                AbortCheck.ThrowIfAbortRequested();
+            }
             return _handle.GetResult();
         }
 

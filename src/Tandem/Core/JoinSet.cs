@@ -125,14 +125,20 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(method);
+        Priorities.Validate(priority, nameof(priority));
         handle = default;
         setFull = !_queue.TryReserve(out int index);
         if (setFull) return false;
-        if (!_spawner.TrySpawn(priority, state, method, out handle))
+        bool spawned = false;
+        try
         {
-            _queue.Free(index);
-            return false;
+            spawned = _spawner.TrySpawn(priority, state, method, out handle);
         }
+        finally
+        {
+            if (!spawned) _queue.Free(index); // the scheduler refused or threw: the place is not used
+        }
+        if (!spawned) return false;
         _members[index] = handle;
         handle.Source.SetListener(handle.Token, this, index);
         return true;

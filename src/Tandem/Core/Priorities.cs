@@ -57,7 +57,15 @@ public static class Priorities
         text = text.Trim();
         if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n))
             return TryFromInt32(n, out priority);
-        return Enum.TryParse(text, ignoreCase: true, out priority) && IsDefined(priority);
+        foreach (var candidate in All)
+        {
+            if (string.Equals(text, candidate.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                priority = candidate;
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>True when <paramref name="priority"/> is one of the five levels.</summary>

@@ -27,6 +27,9 @@ internal abstract class Resumable : ReadyItem
     /// <summary>The token of the current wait. Invariant: only the claimer of a wait advances it.</summary>
     internal int WaitToken;
 
+    /// <summary>The token of the wait entered in the owner's wait list (owner thread only).</summary>
+    internal int RegisteredToken;
+
     /// <summary>True while linked in the owner's list of waits an abort must cancel (owner thread only).</summary>
     internal bool InWaitList;
 
@@ -44,10 +47,14 @@ internal abstract class Resumable : ReadyItem
         return true;
     }
 
-    /// <summary>Claims the current wait for an abort (owner thread); true when it was still pending.</summary>
+    /// <summary>
+    /// Claims the registered wait for an abort (owner thread); true when it was still pending. A wait that
+    /// already fired (its resumption is queued but has not run yet) has a newer token, so it is not claimed
+    /// twice and the resumption is never queued twice.
+    /// </summary>
     internal bool TryClaimForAbort()
     {
-        int token = Volatile.Read(ref WaitToken);
+        int token = RegisteredToken;
         return Interlocked.CompareExchange(ref WaitToken, token + 1, token) == token;
     }
 }

@@ -21,6 +21,9 @@ internal readonly struct Resumption
     /// <summary>The wait token the target must still hold to be resumed.</summary>
     internal int Token => _token;
 
+    /// <summary>True while the captured wait has been neither fired nor claimed by an abort.</summary>
+    internal bool IsPending => _target is not null && Volatile.Read(ref _target.WaitToken) == _token;
+
     /// <summary>True when nothing was captured.</summary>
     internal bool IsEmpty => _target is null;
 

@@ -93,6 +93,7 @@ internal abstract class TaskCore
     /// <summary>Enters <paramref name="waiter"/> in the list of waits an abort cancels (owner thread).</summary>
     internal void AddWait(Resumable waiter)
     {
+        waiter.RegisteredToken = Volatile.Read(ref waiter.WaitToken);
         if (waiter.InWaitList) return;
         waiter.InWaitList = true;
         waiter.WaitPrev = null;

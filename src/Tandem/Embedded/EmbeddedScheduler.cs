@@ -295,10 +295,16 @@ public sealed partial class EmbeddedScheduler : TandemScheduler, IRegistryWakeTa
 
     private void RaiseUnobserved(long id, TaskBody body) => RaiseUnobserved(id, body.Error!.SourceException);
 
+    /// <summary>
+    /// Fires the due timers of the earliest deadline only: the tasks they wake run before the timers of a
+    /// later deadline fire, so a clock advanced past several deadlines at once still resumes tasks in
+    /// deadline order. Each pick fires one deadline, so due timers never starve behind ready tasks.
+    /// </summary>
     private void FireDueTimers()
     {
-        long now = _clock.GetTimestamp();
-        while (_timers.TryTakeDue(now, out var resumption)) resumption.Fire();
+        long deadline = _timers.NextDeadline;
+        if (deadline > _clock.GetTimestamp()) return;
+        while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
     }
 
     private bool HasDueTimer() => _timers.Count > 0 && _timers.NextDeadline <= _clock.GetTimestamp();

@@ -64,7 +64,9 @@ internal abstract class TaskBody
     /// <summary>Records a fault (or an abort, when the task was aborted).</summary>
     internal bool Fail(Exception exception)
     {
-        if (Slot is { AbortRequested: true } || exception is TaskAbortedException { TaskId: var id } && id == Slot?.Id)
+        // Aborted when the task unwound with a cancellation (its abort, or a token it linked to it); any other
+        // exception, even one thrown by a finally block during the abort, is a fault that its joiner must see.
+        if (exception is OperationCanceledException && (Slot is { AbortRequested: true } || exception is TaskAbortedException { TaskId: var id } && id == Slot?.Id))
         {
             State = TaskState.Aborted;
         }

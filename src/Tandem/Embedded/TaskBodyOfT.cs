@@ -35,7 +35,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     public TaskState GetState(int token)
     {
         Validate(token);
-        return State;
+        return !HasFinished && Slot is { State: EmbeddedTask.Running } ? TaskState.Running : State;
     }
 
     public bool IsFinished(int token) => token != Version || HasFinished;
@@ -53,7 +53,8 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
             continuation();
             return;
         }
-        if (!Joiner.IsEmpty || Listener is not null)
+        // A joiner whose own task was aborted meanwhile has given up: another may take its place.
+        if (Joiner.IsPending || Listener is not null)
             throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
         Joiner = Resumption.Capture(continuation);
     }
@@ -61,7 +62,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     public void SetListener(int token, IJoinListener listener, int tag)
     {
         Validate(token);
-        if (!Joiner.IsEmpty || Listener is not null)
+        if (Joiner.IsPending || Listener is not null)
             throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
         Listener = listener;
         ListenerTag = tag;

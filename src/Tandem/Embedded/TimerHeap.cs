@@ -46,10 +46,19 @@ internal sealed class TimerHeap(int initialCapacity)
             return false;
         }
         resumption = _entries[0].Resumption;
+        RemoveFirst();
+        return true;
+    }
+
+    /// <summary>Removes the earliest timer if its deadline is exactly <paramref name="deadline"/>.</summary>
+    internal bool TryTakeAt(long deadline, out Resumption resumption) =>
+        TryTakeDue(Count > 0 && _entries[0].Deadline == deadline ? deadline : long.MinValue, out resumption);
+
+    private void RemoveFirst()
+    {
         var last = _entries[--Count];
         _entries[Count] = default;
         if (Count > 0) SiftDown(last);
-        return true;
     }
 
     private void SiftDown(Entry entry)

@@ -63,7 +63,8 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
     /// <summary>Records a fault (or an abort when <paramref name="aborted"/>) and resumes the joiner.</summary>
     internal void Fail(Exception exception, long id, bool aborted)
     {
-        if (aborted || exception is TaskAbortedException { TaskId: var abortedId } && abortedId == id)
+        // As on the embedded tier: only a cancellation unwinding an abort counts as aborted; anything else is a fault.
+        if (exception is OperationCanceledException && (aborted || exception is TaskAbortedException { TaskId: var abortedId } && abortedId == id))
         {
             Finish(TaskState.Aborted, id);
             return;
@@ -139,7 +140,18 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
             int state = Volatile.Read(ref _state);
             if ((state & OutcomeMask) != 0) return false;
             if ((state & HasJoiner) != 0)
+            {
+                // A joiner whose own task was aborted has given up its wait: another may take its place. The
+                // swap is a CAS on the joiner itself, which the finisher takes with an exchange, so the
+                // finisher sees either the old joiner (then this CAS fails and we look again) or the new one.
+                if (Volatile.Read(ref _joiner) is Resumable { } old && Volatile.Read(ref old.WaitToken) != Volatile.Read(ref _joinerToken))
+                {
+                    Volatile.Write(ref _joinerToken, token);
+                    if (Interlocked.CompareExchange(ref _joiner, joiner, old) == old) return true;
+                    continue;
+                }
                 throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
+            }
             _joiner = joiner;
             _joinerToken = token;
             if (Interlocked.CompareExchange(ref _state, state | HasJoiner, state) == state) return true;
@@ -160,12 +172,11 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
         bool delivered = false;
         if ((state & HasJoiner) != 0)
         {
-            var joiner = _joiner;
-            _joiner = null;
+            var joiner = Interlocked.Exchange(ref _joiner, null);
             delivered = joiner switch
             {
-                IJoinListener listener => Deliver(listener, _joinerToken),
-                Resumable waiter => waiter.TryFire(_joinerToken),
+                IJoinListener listener => Deliver(listener, Volatile.Read(ref _joinerToken)),
+                Resumable waiter => waiter.TryFire(Volatile.Read(ref _joinerToken)),
                 _ => false,
             };
         }

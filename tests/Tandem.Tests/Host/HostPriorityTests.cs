@@ -6,14 +6,16 @@ namespace Tandem.Tests.Host;
 
 public class HostPriorityTests
 {
-    [Fact]
-    public void CriticalWorkStartsAheadOfQueuedNormalWork() => Bounded.Run(() =>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void CriticalWorkStartsAheadOfQueuedNormalWork(int workers) => Bounded.Run(() =>
     {
-        using var s = new HostScheduler(2);
+        using var s = new HostScheduler(workers);
         using var gate = new ManualResetEventSlim(false);
-        using var bothBlocked = new CountdownEvent(2);
+        using var bothBlocked = new CountdownEvent(workers);
         // Saturate the pool: both workers are busy with Normal work...
-        var blockers = Enumerable.Range(0, 2).Select(_ => s.Spawn(Priority.Normal, () =>
+        var blockers = Enumerable.Range(0, workers).Select(_ => s.Spawn(Priority.Normal, () =>
         {
             bothBlocked.Signal();
             gate.Wait();
@@ -32,9 +34,18 @@ public class HostPriorityTests
 
         var order = starts.ToArray();
         int lastCritical = Array.LastIndexOf(order, Priority.Critical);
-        // Every Critical task started before any of the queued Normal ones (two workers, so allow the
-        // one Normal task the other worker may have picked in the same instant).
-        Assert.InRange(lastCritical, 19, 20);
+        if (workers == 1)
+        {
+            // One worker: strictly every Critical task before any queued Normal one.
+            Assert.Equal(19, lastCritical);
+        }
+        else
+        {
+            // Several workers: a worker that finds no Critical work left starts Normal work while another may
+            // still be starting its last Critical task (and this machine is shared, so a thread can stall
+            // there). Without priorities the Critical tasks would start last, after position 1000.
+            Assert.InRange(lastCritical, 19, 99);
+        }
 
         static TandemTask Record(ConcurrentQueue<Priority> starts)
         {
