@@ -7,18 +7,7 @@ internal static class TestUtil
     internal static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     /// <summary>Runs <paramref name="body"/> on a dedicated background thread and fails if it does not end within <see cref="Bound"/>.</summary>
-    internal static void RunOnThread(Action body, TimeSpan? timeout = null)
-    {
-        Exception? error = null;
-        var t = new Thread(() =>
-        {
-            try { body(); }
-            catch (Exception e) { error = e; }
-        }) { IsBackground = true };
-        t.Start();
-        Assert.True(t.Join(timeout ?? Bound), "the thread did not finish in time (lost wake-up or hang)");
-        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-    }
+    internal static void RunOnThread(Action body, TimeSpan? timeout = null) => Bounded.Run(body, timeout ?? Bound);
 
     /// <summary>Starts a dedicated background thread; join it with <see cref="JoinOrFail"/>.</summary>
     internal static Thread StartThread(Action body, Action<Exception> onError)

@@ -6,12 +6,11 @@ namespace Tandem.Host;
 /// A C# async method running as a host-tier task: the first poll calls it; later polls run the
 /// resumptions its awaits queued on the task, until the method's task completes.
 /// </summary>
-internal sealed class HostAsyncTask<TState, T> : HostTask
+internal sealed class HostAsyncTask<TState, T> : HostTask<T>
 {
     private readonly Action _onMethodCompleted;
     private TState _state = default!;
     private Func<TState, TandemTask<T>>? _method;
-    private HostJoinCell<T>? _cell;
     private TandemTask<T> _running;
     private bool _started;
     private bool _methodCompleted;
@@ -20,49 +19,36 @@ internal sealed class HostAsyncTask<TState, T> : HostTask
 
     internal static HostJoinCell<T> Start(HostScheduler scheduler, long id, Priority priority, TState state, Func<TState, TandemTask<T>> method, out HostTask task)
     {
-        var run = SharedPool<HostAsyncTask<TState, T>>.Rent();
-        run.Begin(scheduler, id, priority);
+        var run = Rent<HostAsyncTask<TState, T>>(scheduler, id, priority, out var cell);
         run._state = state;
         run._method = method;
-        var cell = new HostJoinCell<T>(scheduler, run);
-        run._cell = cell;
         task = run;
         return cell;
     }
 
     protected override bool PollBody()
     {
-        if (!_started)
+        if (_started)
         {
-            if (AbortRequested)
-            {
-                _cell!.Complete(default!, Id, aborted: true);
-                return true;
-            }
-            _started = true;
-            try
-            {
-                _running = _method!(_state);
-            }
-            catch (Exception e)
-            {
-                return FailBody(e);
-            }
-            if (!_running.IsCompleted)
-            {
-                _running.GetAwaiter().UnsafeOnCompleted(_onMethodCompleted);
-                if (!_methodCompleted) return false;
-            }
-            return Finish();
+            RunReady();
+            return _methodCompleted && Finish();
         }
-        RunReady();
-        return _methodCompleted && Finish();
-    }
-
-    protected override bool FailBody(Exception exception)
-    {
-        _cell!.Fail(exception, Id, AbortRequested);
-        return true;
+        if (AbortRequested) return EndAborted();
+        _started = true;
+        try
+        {
+            _running = _method!(_state);
+        }
+        catch (Exception e)
+        {
+            return FailBody(e);
+        }
+        if (!_running.IsCompleted)
+        {
+            _running.GetAwaiter().UnsafeOnCompleted(_onMethodCompleted);
+            if (!_methodCompleted) return false;
+        }
+        return Finish();
     }
 
     private bool Finish()
@@ -76,15 +62,13 @@ internal sealed class HostAsyncTask<TState, T> : HostTask
         {
             return FailBody(e);
         }
-        _cell!.Complete(result, Id, AbortRequested);
-        return true;
+        return Succeed(result);
     }
 
-    protected override void Recycle()
+    protected override void ClearAndReturn()
     {
         _state = default!;
         _method = null;
-        _cell = null;
         _running = default;
         _started = false;
         _methodCompleted = false;

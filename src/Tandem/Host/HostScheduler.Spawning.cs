@@ -22,7 +22,7 @@ public sealed partial class HostScheduler
     {
         ArgumentNullException.ThrowIfNull(future);
         PrepareSpawn(priority);
-        var cell = HostFutureTask<T>.Start(this, NewId(), priority, future, out var task);
+        var cell = HostPollTask<IFuture<T>, T>.Start(this, NewId(), priority, future, static (f, cx) => f.Poll(cx), disposeState: true, out var task);
         handle = Launch(cell, task);
         return true;
     }
@@ -32,7 +32,7 @@ public sealed partial class HostScheduler
     {
         ArgumentNullException.ThrowIfNull(pollFn);
         PrepareSpawn(priority);
-        var cell = HostPollFnTask<TState, T>.Start(this, NewId(), priority, state, pollFn, out var task);
+        var cell = HostPollTask<TState, T>.Start(this, NewId(), priority, state, pollFn, disposeState: false, out var task);
         handle = Launch(cell, task);
         return true;
     }

@@ -1,0 +1,50 @@
+using Tandem.Core;
+
+namespace Tandem.Host;
+
+/// <summary>A host task that produces a <typeparamref name="T"/> into its join cell.</summary>
+internal abstract class HostTask<T> : HostTask
+{
+    /// <summary>Where the outcome goes; null while pooled.</summary>
+    private HostJoinCell<T>? _cell;
+
+    /// <summary>Rents a <typeparamref name="TTask"/>, starts it as a new task and gives it a fresh join cell.</summary>
+    protected static TTask Rent<TTask>(HostScheduler scheduler, long id, Priority priority, out HostJoinCell<T> cell)
+        where TTask : HostTask<T>, new()
+    {
+        var run = SharedPool<TTask>.Rent();
+        run.Begin(scheduler, id, priority);
+        cell = new HostJoinCell<T>(scheduler, run);
+        run._cell = cell;
+        return run;
+    }
+
+    /// <summary>Records the result (aborted when an abort was requested); returns true.</summary>
+    protected bool Succeed(T result)
+    {
+        _cell!.Complete(result, Id, AbortRequested);
+        return true;
+    }
+
+    /// <summary>Records that the task ended by abort without running further; returns true.</summary>
+    protected bool EndAborted()
+    {
+        _cell!.Complete(default!, Id, aborted: true);
+        return true;
+    }
+
+    protected override bool FailBody(Exception exception)
+    {
+        _cell!.Fail(exception, Id, AbortRequested);
+        return true;
+    }
+
+    /// <summary>Clears the subclass's fields and returns the object to its pool.</summary>
+    protected abstract void ClearAndReturn();
+
+    protected sealed override void Recycle()
+    {
+        _cell = null;
+        ClearAndReturn();
+    }
+}
