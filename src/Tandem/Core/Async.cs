@@ -47,6 +47,14 @@ public static class Async
     public static Priority CurrentPriority =>
         TaskCore.Current?.Priority ?? throw new InvalidOperationException("Not inside a Tandem task.");
 
+    /// <summary>
+    /// A token that is cancelled when the running task is aborted, to pass to APIs that take one
+    /// (<c>HttpClient</c>, <c>Stream.ReadAsync</c>, …) so that they stop too. An
+    /// <see cref="OperationCanceledException"/> it causes ends the task as aborted. The first use in a task
+    /// allocates its token source; outside a task it is <see cref="CancellationToken.None"/>.
+    /// </summary>
+    public static CancellationToken AbortToken => TaskCore.Current?.AbortToken ?? CancellationToken.None;
+
     /// <summary>True when the running task has been asked to abort.</summary>
     public static bool IsAbortRequested => AbortCheck.IsAbortRequested;
 }

@@ -25,6 +25,11 @@ public readonly struct JoinHandle
     /// <summary>Asks the task to stop at its next suspension point. See <see cref="JoinHandle{T}.Abort"/>.</summary>
     public void Abort() => _inner.Abort();
 
+    /// <summary>Aborts the task when <paramref name="token"/> is cancelled.</summary>
+    /// <param name="token">The token.</param>
+    /// <returns>The registration; dispose it to stop listening.</returns>
+    public CancellationTokenRegistration AbortOn(CancellationToken token) => _inner.AbortOn(token);
+
     /// <summary>Gives up joining: the slot is freed when the task finishes.</summary>
     public void Detach() => _inner.Detach();
 

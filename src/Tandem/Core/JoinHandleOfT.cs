@@ -42,6 +42,20 @@ public readonly struct JoinHandle<T>
     /// </summary>
     public void Abort() => Source.Abort(_token);
 
+    /// <summary>Aborts the task when <paramref name="token"/> is cancelled (cancellation interop).</summary>
+    /// <param name="token">The token.</param>
+    /// <returns>The registration; dispose it to stop listening.</returns>
+    public CancellationTokenRegistration AbortOn(CancellationToken token)
+    {
+        var source = Source;
+        int handleToken = _token;
+        return token.UnsafeRegister(static (s, _) =>
+        {
+            var (src, tok) = ((IJoinSource<T>, int))s!;
+            src.Abort(tok);
+        }, (source, handleToken));
+    }
+
     /// <summary>
     /// Gives up the result: the task runs on, and its slot is freed as soon as it finishes
     /// (an exception it throws is then reported as unobserved).

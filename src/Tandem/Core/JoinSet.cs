@@ -9,12 +9,12 @@ namespace Tandem.Core;
 /// <typeparam name="T">The tasks' result type.</typeparam>
 public sealed class JoinSet<T> : IDisposable, IJoinListener
 {
-    private readonly TandemScheduler _spawner;
+    private readonly Runtime _spawner;
     private readonly JoinHandle<T>[] _members;
     private readonly CompletionQueue _queue;
     private bool _disposed;
 
-    internal JoinSet(TandemScheduler spawner, int capacity)
+    internal JoinSet(Runtime spawner, int capacity)
     {
         if (capacity is < 1 or > MaxCapacity)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A join set holds 1 to {MaxCapacity} tasks.");

@@ -40,6 +40,25 @@ internal abstract class TaskCore
     /// <summary>Set once by an abort; read by Tandem awaiters to throw at the next suspension point.</summary>
     internal volatile bool AbortRequested;
 
+    private CancellationTokenSource? _abortSource;
+
+    /// <summary>A token cancelled at the task's first poll after an abort request (owner thread).</summary>
+    internal CancellationToken AbortToken
+    {
+        get
+        {
+            _abortSource ??= new CancellationTokenSource();
+            if (AbortRequested) _abortSource.Cancel();
+            return _abortSource.Token;
+        }
+    }
+
+    /// <summary>Cancels the abort token, if one was handed out (owner thread, at the start of a poll).</summary>
+    internal void SignalAbortToken()
+    {
+        if (_abortSource is { IsCancellationRequested: false } source) source.Cancel();
+    }
+
     /// <summary>The scheduler that owns the task: its clock and timers.</summary>
     internal abstract ITaskHost Host { get; }
 
@@ -119,6 +138,7 @@ internal abstract class TaskCore
     /// </summary>
     internal void CancelWaitsForAbort()
     {
+        SignalAbortToken();
         for (var w = _waitHead; w is not null; w = w.WaitNext)
         {
             if (w.TryClaimForAbort()) EnqueueReady(w);
@@ -129,6 +149,11 @@ internal abstract class TaskCore
     protected void ResetCore(long id, Priority priority)
     {
         Interlocked.Increment(ref Generation);
+        if (_abortSource is not null)
+        {
+            _abortSource.Dispose();
+            _abortSource = null;
+        }
         Id = id;
         Priority = priority;
         AbortRequested = false;

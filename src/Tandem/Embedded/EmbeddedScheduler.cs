@@ -22,7 +22,7 @@ namespace Tandem.Embedded;
 /// own thread queues it directly, any other goes through the registry, which the loop drains before
 /// each pick.</para>
 /// </remarks>
-public sealed partial class EmbeddedScheduler : TandemScheduler, IRegistryWakeTarget, ITaskHost
+public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, ITaskHost
 {
     private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.MarkWoken(s._slots[index]);
 
@@ -82,6 +82,9 @@ public sealed partial class EmbeddedScheduler : TandemScheduler, IRegistryWakeTa
         _registry.SetSignalListener(_onSignal);
         _virtualClock?.Subscribe(_onSignal);
     }
+
+    /// <summary>Always <see cref="RuntimeMode.Embedded"/>.</summary>
+    public override RuntimeMode Mode => RuntimeMode.Embedded;
 
     /// <summary>How many unfinished tasks the scheduler holds.</summary>
     public int Capacity { get; }
@@ -148,9 +151,18 @@ public sealed partial class EmbeddedScheduler : TandemScheduler, IRegistryWakeTa
         return true;
     }
 
+    /// <summary>Disposes the scheduler (see <see cref="Dispose"/>) on the calling thread.</summary>
+    /// <param name="timeout">Not used: the embedded tier unwinds its tasks on the calling thread, without waiting.</param>
+    /// <returns>True when every task finished; false when some still wait on foreign awaitables (they are abandoned).</returns>
+    public override bool Shutdown(TimeSpan timeout)
+    {
+        Dispose();
+        return _live == 0;
+    }
+
     /// <summary>Aborts every unfinished task, lets them unwind, reports unobserved exceptions, and refuses further use.</summary>
     /// <exception cref="InvalidOperationException">Called from inside one of its tasks.</exception>
-    /// <remarks>On this tier <see cref="TandemScheduler.UnobservedTaskException"/> is raised when a faulted, unjoined
+    /// <remarks>On this tier <see cref="Runtime.UnobservedTaskException"/> is raised when a faulted, unjoined
     /// task's slot is reclaimed, when its handle is detached, or here.</remarks>
     public override void Dispose()
     {

@@ -13,7 +13,7 @@ public sealed partial class HostScheduler
     /// <param name="timeout">How long to wait for tasks and threads.</param>
     /// <returns>True when every task finished and every thread exited in time.</returns>
     /// <exception cref="InvalidOperationException">Called from one of the scheduler's own workers.</exception>
-    public bool Shutdown(TimeSpan timeout)
+    public override bool Shutdown(TimeSpan timeout)
     {
         if (IsOwnWorkerThread)
             throw new InvalidOperationException("A host scheduler cannot be shut down from one of its own workers: it would wait for itself.");
@@ -33,29 +33,6 @@ public sealed partial class HostScheduler
         _timers.Stop(deadline);
         bool blockingDone = _blocking.Stop(deadline);
         return tasksDone & WaitThreads(deadline) & blockingDone;
-    }
-
-    /// <summary>Shuts down (see <see cref="Shutdown"/>) without blocking the caller.</summary>
-    /// <param name="timeout">How long to wait for tasks and threads.</param>
-    /// <returns>True when every task finished and every thread exited in time.</returns>
-    public Task<bool> ShutdownAsync(TimeSpan timeout)
-    {
-        if (IsOwnWorkerThread)
-            throw new InvalidOperationException("A host scheduler cannot be shut down from one of its own workers: it would wait for itself.");
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                done.SetResult(Shutdown(timeout));
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        }) { IsBackground = true, Name = $"{ThreadNamePrefix} shutdown" };
-        thread.Start();
-        return done.Task;
     }
 
     /// <summary>Shuts down with <see cref="DefaultShutdownTimeout"/>.</summary>

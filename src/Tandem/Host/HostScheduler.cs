@@ -17,7 +17,7 @@ namespace Tandem.Host;
 /// blocking work runs on a separate, bounded pool.</para>
 /// <para>See docs/ARCHITECTURE.md ("Host tier") for the invariants and the exact priority guarantees.</para>
 /// </remarks>
-public sealed partial class HostScheduler : TandemScheduler, ITaskHost
+public sealed partial class HostScheduler : Runtime, ITaskHost
 {
     private readonly InjectQueue[] _inject = new InjectQueue[Priorities.Count];
     private readonly LiveTasks _live = new();
@@ -56,6 +56,9 @@ public sealed partial class HostScheduler : TandemScheduler, ITaskHost
         foreach (var worker in Workers) worker.Thread.Start();
     }
 
+    /// <summary>Always <see cref="RuntimeMode.Host"/>.</summary>
+    public override RuntimeMode Mode => RuntimeMode.Host;
+
     /// <summary>The number of worker threads.</summary>
     public int WorkerCount { get; }
 
@@ -66,7 +69,7 @@ public sealed partial class HostScheduler : TandemScheduler, ITaskHost
     public bool IsShutdown => _shutdown;
 
     /// <summary>The scheduler's clock (the system clock).</summary>
-    /// <remarks>On this tier <see cref="TandemScheduler.UnobservedTaskException"/> is raised when a faulted task's
+    /// <remarks>On this tier <see cref="Runtime.UnobservedTaskException"/> is raised when a faulted task's
     /// handle is detached unjoined, or when the garbage collector finds its unjoined handle unreachable (then on
     /// the finalizer thread).</remarks>
     public override TimeProvider Clock => TimeProvider.System;

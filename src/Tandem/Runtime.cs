@@ -3,13 +3,103 @@ using Tandem.Core;
 namespace Tandem;
 
 /// <summary>
-/// What both tiers offer: spawning C# async methods, poll functions and futures at a priority,
-/// blocking on them, join sets and futures-unordered sets, and the unobserved-exception event.
-/// <see cref="Embedded.EmbeddedScheduler"/> and <see cref="Host.HostScheduler"/> implement it.
+/// A Tandem runtime: one async API over two tiers (the seed's <c>UnifiedRuntime</c>). Create one with
+/// <see cref="WithMode"/> — <see cref="RuntimeMode.Embedded"/> (single-threaded, fixed capacity, zero
+/// allocation, deterministic) or <see cref="RuntimeMode.Host"/> (multi-threaded, work-stealing) — and use
+/// the same members on either: spawn C# async methods, poll functions and futures at a priority, block on
+/// them, join sets, futures-unordered sets, timeouts, abort, shutdown.
+/// <see cref="Embedded.EmbeddedScheduler"/> and <see cref="Host.HostScheduler"/> are the two tiers.
 /// </summary>
-public abstract class TandemScheduler : IDisposable
+public abstract class Runtime : IDisposable
 {
-    private protected TandemScheduler() { }
+    private protected Runtime() { }
+
+    /// <summary>Creates a runtime of the given tier.</summary>
+    /// <param name="mode">Which tier.</param>
+    /// <param name="options">Capacity, workers, clock (validated; default: the tier's defaults).</param>
+    /// <returns>An <see cref="Embedded.EmbeddedScheduler"/> or a <see cref="Host.HostScheduler"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">An option does not apply to the tier (a virtual clock on the host tier).</exception>
+    public static Runtime WithMode(RuntimeMode mode, RuntimeOptions? options = null)
+    {
+        options ??= new RuntimeOptions();
+        return mode switch
+        {
+            RuntimeMode.Embedded => new Embedded.EmbeddedScheduler(options.ToEmbedded()),
+            RuntimeMode.Host => new Host.HostScheduler(options.ToHost()),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "The mode is Embedded or Host."),
+        };
+    }
+
+    /// <summary>Which tier this runtime is.</summary>
+    public abstract RuntimeMode Mode { get; }
+
+    /// <summary>The runtime of the task running on this thread, or null outside a Tandem task.</summary>
+    public static Runtime? Current => TaskCore.Current?.Host as Runtime;
+
+    /// <summary>The id of the task running on this thread, or 0 outside a task.</summary>
+    public static long CurrentTaskId => Async.CurrentTaskId;
+
+    /// <summary>The priority of the task running on this thread.</summary>
+    /// <exception cref="InvalidOperationException">Not inside a Tandem task.</exception>
+    public static Priority CurrentPriority => Async.CurrentPriority;
+
+    /// <summary>Inside a task: lets the other ready tasks of its priority run first. See <see cref="Async.Yield"/>.</summary>
+    /// <returns>An awaitable.</returns>
+    public static YieldAwaitable Yield() => Async.Yield();
+
+    /// <summary>Inside a task: resumes after <paramref name="delay"/> of its runtime's clock. See <see cref="Async.Delay(TimeSpan)"/>.</summary>
+    /// <param name="delay">How long.</param>
+    /// <returns>An awaitable.</returns>
+    public static DelayAwaitable Delay(TimeSpan delay) => Async.Delay(delay);
+
+    /// <summary>Inside a task: a token cancelled when the task is aborted. See <see cref="Async.AbortToken"/>.</summary>
+    public static CancellationToken AbortToken => Async.AbortToken;
+
+    /// <summary>Creates a join set on this runtime (the seed's <c>join_set()</c>); same as <see cref="CreateJoinSet{T}"/>.</summary>
+    /// <typeparam name="T">The tasks' result type.</typeparam>
+    /// <param name="capacity">How many tasks it holds; default 32.</param>
+    /// <returns>The set.</returns>
+    public Core.JoinSet<T> JoinSet<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateJoinSet<T>(capacity);
+
+    /// <summary>Creates a futures-unordered set; same as <see cref="CreateFuturesUnordered{T}"/>.</summary>
+    /// <typeparam name="T">The members' result type.</typeparam>
+    /// <param name="capacity">How many members it holds; default 32.</param>
+    /// <returns>The set.</returns>
+    public Core.FuturesUnordered<T> FuturesUnordered<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateFuturesUnordered<T>(capacity);
+
+    /// <summary>
+    /// Shuts down: refuses new spawns (<see cref="ObjectDisposedException"/>), aborts the unfinished tasks
+    /// and lets them unwind through their <c>finally</c> blocks, and releases the runtime's threads.
+    /// </summary>
+    /// <param name="timeout">How long to wait for tasks and threads (the host tier; the embedded tier unwinds on the calling thread).</param>
+    /// <returns>True when every task finished (and every thread exited) in time.</returns>
+    /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
+    public abstract bool Shutdown(TimeSpan timeout);
+
+    /// <summary>Shuts down (see <see cref="Shutdown"/>) without blocking the caller.</summary>
+    /// <param name="timeout">How long to wait for tasks and threads.</param>
+    /// <returns>True when every task finished in time.</returns>
+    /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
+    public Task<bool> ShutdownAsync(TimeSpan timeout)
+    {
+        if (TaskCore.Current?.Host == this as ITaskHost)
+            throw new InvalidOperationException("A runtime cannot be shut down from inside one of its own tasks: it would wait for itself.");
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(Shutdown(timeout));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }) { IsBackground = true, Name = "Tandem shutdown" };
+        thread.Start();
+        return done.Task;
+    }
 
     /// <summary>
     /// Spawns an async method with explicit state, or returns false when the scheduler is full (the
@@ -77,9 +167,6 @@ public abstract class TandemScheduler : IDisposable
         UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, exception));
 
     internal Exception CapacityExceededException() => CapacityExceeded();
-
-    /// <summary>The scheduler of the task running on this thread, or null outside a Tandem task.</summary>
-    public static TandemScheduler? Current => TaskCore.Current?.Host as TandemScheduler;
 
     /// <summary>
     /// Runs <paramref name="work"/> as a task and waits for it at most <paramref name="duration"/> of this

@@ -1,0 +1,37 @@
+using Tandem.Core;
+using Tandem.Embedded;
+using Tandem.Host;
+
+namespace Tandem;
+
+/// <summary>
+/// Options for <see cref="Runtime.WithMode"/>, for either tier. Unset values take the tier's defaults;
+/// values are validated when the runtime is created, with errors that name the option and its range.
+/// </summary>
+public sealed record RuntimeOptions
+{
+    /// <summary>Embedded tier: how many unfinished tasks it holds (1 to 262,144; default 16). Not used by the host tier.</summary>
+    public int? MaxTasks { get; init; }
+
+    /// <summary>Host tier: worker threads (1 to 1,024; default: the processor count). Not used by the embedded tier.</summary>
+    public int? WorkerCount { get; init; }
+
+    /// <summary>
+    /// The clock of the runtime's timers. The embedded tier accepts any <see cref="TimeProvider"/>, including a
+    /// <see cref="VirtualClock"/>; the host tier runs on the system clock only (another clock is an error).
+    /// </summary>
+    public TimeProvider? Clock { get; init; }
+
+    internal EmbeddedOptions ToEmbedded() => new()
+    {
+        MaxTasks = MaxTasks ?? TandemDefaults.DefaultMaxTasks,
+        Clock = Clock ?? TimeProvider.System,
+    };
+
+    internal HostOptions ToHost()
+    {
+        if (Clock is not null && Clock != TimeProvider.System)
+            throw new ArgumentException("The host tier runs on the system clock; a virtual clock needs the embedded tier.", nameof(Clock));
+        return new HostOptions { WorkerCount = WorkerCount ?? Environment.ProcessorCount };
+    }
+}

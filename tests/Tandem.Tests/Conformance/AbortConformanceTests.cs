@@ -1,0 +1,157 @@
+using Tandem.Core;
+
+namespace Tandem.Tests.Conformance;
+
+/// <summary>Abort, finally blocks and cancellation interop: one contract on both tiers.</summary>
+public class AbortConformanceTests
+{
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AbortRunsFinallyAndTheJoinerSeesTaskAbortedException(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var result = rt.BlockOn(async () =>
+        {
+            var sleeper = rt.Spawn(async () =>
+            {
+                try
+                {
+                    log.Enqueue("sleeping");
+                    await Runtime.Delay(TimeSpan.FromHours(1));
+                    log.Enqueue("woke");
+                }
+                finally
+                {
+                    log.Enqueue("finally");
+                }
+            });
+            while (!log.Contains("sleeping")) await Runtime.Yield();
+            sleeper.Abort();
+            try
+            {
+                await sleeper;
+                return "joined";
+            }
+            catch (TaskAbortedException e) when (e.TaskId == sleeper.Id)
+            {
+                return "aborted";
+            }
+        });
+        Assert.Equal("aborted", result);
+        Assert.Equal(["sleeping", "finally"], log);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AbortBeforeTheFirstPollNeverRunsTheBody(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        bool ran = false;
+        var started = rt.BlockOn(async () =>
+        {
+            var h = rt.Spawn(Priority.Idle, async () =>
+            {
+                ran = true;
+                await Runtime.Yield();
+            });
+            h.Abort(); // before this task yields, so before the Idle task can be polled on the embedded tier
+            try
+            {
+                await h;
+            }
+            catch (TaskAbortedException)
+            {
+            }
+            return h.IsFinished;
+        }, Priority.Critical);
+        Assert.True(started);
+        if (mode == RuntimeMode.Embedded) Assert.False(ran); // on the host tier another worker may have started it
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ACancellationTokenAbortsATask(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var cts = new CancellationTokenSource();
+        bool started = false, unwound = false;
+        var h = rt.Spawn(async () =>
+        {
+            try
+            {
+                started = true;
+                while (true) await Runtime.Delay(TimeSpan.FromMilliseconds(5));
+            }
+            finally
+            {
+                unwound = true;
+            }
+        });
+        using var registration = h.AbortOn(cts.Token);
+        string outcome = rt.BlockOn(async () =>
+        {
+            while (!Volatile.Read(ref started)) await Runtime.Yield();
+            // Cancelled from another thread than the runtime's, as a user's token would be.
+            await Task.Run(cts.Cancel);
+            try
+            {
+                await h;
+                return "completed";
+            }
+            catch (TaskAbortedException)
+            {
+                return "aborted";
+            }
+        });
+        Assert.Equal("aborted", outcome);
+        Assert.True(unwound);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ATaskObservesItsOwnAbortAsAToken(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        bool waiting = false;
+        string outcome = rt.BlockOn(async () =>
+        {
+            var h = rt.Spawn(async () =>
+            {
+                var token = Runtime.AbortToken;
+                Assert.False(token.IsCancellationRequested);
+                Volatile.Write(ref waiting, true);
+                // A foreign API that takes a token: it ends when the task is aborted.
+                await Task.Delay(Timeout.Infinite, token);
+            });
+            while (!Volatile.Read(ref waiting)) await Runtime.Yield();
+            h.Abort();
+            try
+            {
+                await h;
+                return "completed";
+            }
+            catch (TaskAbortedException)
+            {
+                return "aborted";
+            }
+        });
+        Assert.Equal("aborted", outcome);
+        Assert.Equal(CancellationToken.None, Runtime.AbortToken); // outside a task
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AbortOfAFinishedTaskChangesNothing(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var h = rt.Spawn(async () =>
+        {
+            await Runtime.Yield();
+            return 3;
+        });
+        while (!h.IsFinished) rt.BlockOn(async () => { await Runtime.Yield(); });
+        h.Abort();
+        Assert.Equal(3, rt.BlockOn(h));
+    });
+}

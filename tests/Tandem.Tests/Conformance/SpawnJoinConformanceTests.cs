@@ -1,0 +1,170 @@
+using Tandem.Core;
+
+namespace Tandem.Tests.Conformance;
+
+/// <summary>Spawn, join, results and exceptions: one contract on both tiers.</summary>
+public class SpawnJoinConformanceTests
+{
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ModeIsTheOneAskedFor(RuntimeMode mode)
+    {
+        using var rt = Runtimes.Create(mode);
+        Assert.Equal(mode, rt.Mode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void SpawnedTaskReturnsItsResult(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var h = rt.Spawn(async () =>
+        {
+            await Runtime.Yield();
+            return 21 * 2;
+        });
+        Assert.Equal(42, rt.BlockOn(h));
+        Assert.True(h.IsFinished);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void TasksJoinTasks(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        int sum = rt.BlockOn(async () =>
+        {
+            var hs = Enumerable.Range(1, 100).Select(i => rt.Spawn(Priority.Normal, i, static async i =>
+            {
+                await Runtime.Yield();
+                return i;
+            })).ToList();
+            int total = 0;
+            foreach (var h in hs) total += await h;
+            return total;
+        });
+        Assert.Equal(5050, sum);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AnExceptionReachesTheJoinerAndTheRuntimeKeepsRunning(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var bad = rt.Spawn<int>(async () =>
+        {
+            await Runtime.Yield();
+            throw new FormatException("bad input");
+        });
+        var e = Assert.Throws<FormatException>(() => rt.BlockOn(bad));
+        Assert.Equal("bad input", e.Message);
+        Assert.Equal(5, rt.BlockOn(async () =>
+        {
+            await Runtime.Yield();
+            return 5;
+        }));
+        var caught = rt.BlockOn(async () =>
+        {
+            try
+            {
+                await rt.Spawn<int>(async () =>
+                {
+                    await Runtime.Yield();
+                    throw new InvalidOperationException("inner");
+                });
+                return "none";
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ex.Message;
+            }
+        });
+        Assert.Equal("inner", caught);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AHandleIsJoinedOnce(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var h = rt.Spawn(async () =>
+        {
+            await Runtime.Yield();
+            return 1;
+        });
+        Assert.Equal(1, rt.BlockOn(h));
+        Assert.True(h.IsFinished);
+        Assert.Throws<InvalidOperationException>(() => h.GetResult());
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AmbientAccessInsideATask(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var h = rt.Spawn(Priority.High, async () =>
+        {
+            await Runtime.Yield();
+            return (Runtime.Current, Runtime.CurrentTaskId, Runtime.CurrentPriority);
+        });
+        long id = h.Id;
+        var (current, taskId, priority) = rt.BlockOn(h);
+        Assert.Same(rt, current);
+        Assert.Equal(id, taskId);
+        Assert.Equal(Priority.High, priority);
+        Assert.Null(Runtime.Current);
+        Assert.Equal(0, Runtime.CurrentTaskId);
+        Assert.Throws<InvalidOperationException>(() => Runtime.CurrentPriority);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void PollFunctionsAndFuturesRunOnBothTiers(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        int polls = 0;
+        var pollFn = rt.Schedule(Priority.Normal, cx =>
+        {
+            if (++polls < 3)
+            {
+                cx.Waker.Wake();
+                return Poll<int>.Pending;
+            }
+            return polls;
+        });
+        Assert.Equal(3, rt.BlockOn(pollFn));
+        Assert.Equal("ready", rt.BlockOn(new CountdownFuture(4)));
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ForeignAwaitsResumeInsideTheTask(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var h = rt.Spawn(Priority.Low, async () =>
+        {
+            await Task.Delay(1);
+            var first = (Runtime.CurrentTaskId, Runtime.CurrentPriority);
+            await Task.Run(() => { }).ConfigureAwait(false);
+            return (first, second: (Runtime.CurrentTaskId, Runtime.CurrentPriority));
+        });
+        var (first, second) = rt.BlockOn(h);
+        Assert.Equal((h.Id, Priority.Low), first);
+        Assert.Equal((h.Id, Priority.Low), second);
+    });
+
+    private sealed class CountdownFuture(int polls) : IFuture<string>
+    {
+        private int _left = polls;
+
+        public Poll<string> Poll(PollContext context)
+        {
+            if (--_left > 0)
+            {
+                context.Waker.Wake();
+                return Poll<string>.Pending;
+            }
+            return "ready";
+        }
+    }
+}
