@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Tandem.Core;
+
+namespace Tandem.Tests.Conformance;
+
+/// <summary>Priorities and timers on both tiers. The embedded tier is strict; the host tier keeps the documented guarantee.</summary>
+public class PriorityTimerConformanceTests
+{
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void HigherPrioritiesRunFirst(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        // One worker on the host tier: there the guarantee is strict per worker (docs/ARCHITECTURE.md).
+        using var rt = mode == RuntimeMode.Embedded
+            ? Runtimes.Create(mode)
+            : Runtime.WithMode(RuntimeMode.Host, new RuntimeOptions { WorkerCount = 1 });
+        var order = rt.BlockOn(async () =>
+        {
+            var log = new ConcurrentQueue<Priority>();
+            var hs = new List<JoinHandle>();
+            foreach (var p in new[] { Priority.Idle, Priority.Normal, Priority.Low, Priority.Critical, Priority.High })
+                hs.Add(rt.Spawn(p, log, static log =>
+                {
+                    log.Enqueue(Runtime.CurrentPriority);
+                    return TandemTask.CompletedTask;
+                }));
+            foreach (var h in hs) await h;
+            return log.ToArray();
+        }, Priority.Idle);
+        Assert.Equal([Priority.Critical, Priority.High, Priority.Normal, Priority.Low, Priority.Idle], order);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void DelaysWakeInDeadlineOrder(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var order = rt.BlockOn(async () =>
+        {
+            var log = new ConcurrentQueue<int>();
+            var hs = new List<JoinHandle>();
+            foreach (int ms in new[] { 90, 15, 50 })
+                hs.Add(rt.Spawn(Priority.Normal, (ms, log), static async st =>
+                {
+                    await Runtime.Delay(TimeSpan.FromMilliseconds(st.ms));
+                    st.log.Enqueue(st.ms);
+                }));
+            foreach (var h in hs) await h;
+            return log.ToArray();
+        });
+        Assert.Equal([15, 50, 90], order);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void TimeoutPassesFastWorkAndAbortsSlowWork(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        bool slowUnwound = false;
+        var (fast, slow) = rt.BlockOn(async () =>
+        {
+            int f = await rt.Timeout(TimeSpan.FromSeconds(30), async () =>
+            {
+                await Runtime.Delay(TimeSpan.FromMilliseconds(1));
+                return 7;
+            });
+            string s;
+            try
+            {
+                await rt.Timeout(TimeSpan.FromMilliseconds(20), async () =>
+                {
+                    try
+                    {
+                        await Runtime.Delay(TimeSpan.FromHours(1));
+                    }
+                    finally
+                    {
+                        slowUnwound = true;
+                    }
+                });
+                s = "finished";
+            }
+            catch (TimeoutException)
+            {
+                s = "timed out";
+            }
+            while (!Volatile.Read(ref slowUnwound)) await Runtime.Yield();
+            return (f, s);
+        });
+        Assert.Equal(7, fast);
+        Assert.Equal("timed out", slow);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void IntervalTicks(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        long ticks = rt.BlockOn(async () =>
+        {
+            var interval = Async.Interval(TimeSpan.FromMilliseconds(5));
+            for (int i = 0; i < 4; i++) await interval.TickAsync();
+            return interval.Ticks;
+        });
+        Assert.Equal(4, ticks);
+    });
+
+    [Fact]
+    public void TheEmbeddedTierRunsTimedCodeOnVirtualTime()
+    {
+        // A behaviour that differs by tier: only the embedded tier takes a virtual clock.
+        var clock = new VirtualClock();
+        using var rt = Runtime.WithMode(RuntimeMode.Embedded, new RuntimeOptions { Clock = clock });
+        rt.BlockOn(async () => { await Runtime.Delay(TimeSpan.FromDays(3)); });
+        Assert.Equal(TimeSpan.FromDays(3), clock.Elapsed);
+        Assert.Throws<ArgumentException>(() => Runtime.WithMode(RuntimeMode.Host, new RuntimeOptions { Clock = clock }));
+    }
+}

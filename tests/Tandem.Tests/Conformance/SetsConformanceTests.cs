@@ -1,0 +1,157 @@
+using Tandem.Core;
+
+namespace Tandem.Tests.Conformance;
+
+/// <summary>Join sets and futures-unordered sets: one contract on both tiers.</summary>
+public class SetsConformanceTests
+{
+    // Deadlines far enough apart that completion order is deterministic on the real clock of the host tier too.
+    private static readonly int[] Delays = [120, 10, 60];
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void JoinSetJoinsInCompletionOrder(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var order = rt.BlockOn(async () =>
+        {
+            using var set = rt.JoinSet<int>();
+            foreach (int ms in Delays)
+                _ = set.Spawn(Priority.Normal, ms, static async ms =>
+                {
+                    await Runtime.Delay(TimeSpan.FromMilliseconds(ms));
+                    return ms;
+                });
+            Assert.Equal(3, set.Count);
+            var got = new List<int>();
+            while (!set.IsEmpty) got.Add(await set.JoinNextAsync());
+            return got;
+        });
+        Assert.Equal([10, 60, 120], order);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void JoinSetAbortAllAbortsEveryTaskAndRunsTheirFinallyBlocks(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        int started = 0, unwound = 0;
+        var outcomes = rt.BlockOn(async () =>
+        {
+            using var set = rt.JoinSet<int>();
+            for (int i = 0; i < 5; i++)
+                _ = set.Spawn(Priority.Normal, async () =>
+                {
+                    Interlocked.Increment(ref started);
+                    try
+                    {
+                        await Runtime.Delay(TimeSpan.FromHours(1));
+                        return 1;
+                    }
+                    finally
+                    {
+                        Interlocked.Increment(ref unwound);
+                    }
+                });
+            while (Volatile.Read(ref started) < 5) await Runtime.Yield();
+            set.AbortAll();
+            int aborted = 0;
+            while (!set.IsEmpty)
+            {
+                try
+                {
+                    await set.JoinNextAsync();
+                }
+                catch (TaskAbortedException)
+                {
+                    aborted++;
+                }
+            }
+            return aborted;
+        });
+        Assert.Equal(5, outcomes);
+        Assert.Equal(5, unwound);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void DisposingAJoinSetAbortsWhatIsLeft(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        int unwound = 0;
+        var left = rt.BlockOn(async () =>
+        {
+            var handles = new List<JoinHandle<int>>();
+            using (var set = rt.JoinSet<int>())
+            {
+                for (int i = 0; i < 3; i++)
+                    handles.Add(set.Spawn(Priority.Normal, async () =>
+                    {
+                        try
+                        {
+                            await Runtime.Delay(TimeSpan.FromHours(1));
+                            return 0;
+                        }
+                        finally
+                        {
+                            Interlocked.Increment(ref unwound);
+                        }
+                    }));
+                await Runtime.Yield();
+            }
+            while (Volatile.Read(ref unwound) < 3) await Runtime.Yield();
+            return handles.Count(h => h.IsFinished);
+        });
+        Assert.Equal(3, left);
+        Assert.Equal(3, unwound);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void FuturesUnorderedYieldsInCompletionOrder(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var order = rt.BlockOn(async () =>
+        {
+            using var fu = rt.FuturesUnordered<int>();
+            fu.Push(rt.Spawn(Priority.Normal, 120, static async ms =>
+            {
+                await Runtime.Delay(TimeSpan.FromMilliseconds(ms));
+                return ms;
+            }));
+            fu.Push(Sleep(10));
+            fu.Push(Sleep(60));
+            var got = new List<int>();
+            await foreach (int x in fu) got.Add(x);
+            return got;
+        });
+        Assert.Equal([10, 60, 120], order);
+
+        static async TandemTask<int> Sleep(int ms)
+        {
+            await Runtime.Delay(TimeSpan.FromMilliseconds(ms));
+            return ms;
+        }
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void SetsRejectBadInput(RuntimeMode mode)
+    {
+        using var rt = Runtimes.Create(mode);
+        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.JoinSet<int>(0)).ParamName);
+        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.FuturesUnordered<int>(-1)).ParamName);
+        using var set = rt.JoinSet<int>(1);
+        Assert.Throws<InvalidOperationException>(() => set.JoinNextAsync()); // empty
+        _ = set.Spawn(Priority.Normal, async () =>
+        {
+            await Runtime.Yield();
+            return 1;
+        });
+        Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, async () =>
+        {
+            await Runtime.Yield();
+            return 2;
+        }));
+    }
+}
