@@ -3,7 +3,7 @@ using Tandem.Demo;
 using Tandem.Embedded;
 using Tandem.Interop;
 
-Console.WriteLine("Tandem demo: the embedded tier");
+Console.WriteLine("Tandem demo");
 Console.WriteLine();
 
 SeedExamples.TaskIdAllocation();
@@ -11,6 +11,7 @@ SeedExamples.WakerRegistrySignals();
 SeedExamples.PriorityLevels();
 SeedExamples.EmbeddedSchedulerBasics();
 AsyncProgram.Run();
+BothTiers.Run();
 
 Console.WriteLine();
 Console.WriteLine("Demo finished.");

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Tandem.Core;
+
+namespace Tandem.Demo;
+
+/// <summary>One program, both tiers: <see cref="Runtime.WithMode"/> picks the tier, the code stays the same.</summary>
+internal static class BothTiers
+{
+    internal static void Run()
+    {
+        Console.WriteLine();
+        Console.WriteLine("6. The same program on both tiers (Runtime.WithMode)");
+        foreach (var mode in new[] { RuntimeMode.Embedded, RuntimeMode.Host })
+        {
+            using var runtime = Runtime.WithMode(mode, new RuntimeOptions { MaxTasks = 64, WorkerCount = 2 });
+            var (order, total, timedOut) = runtime.BlockOn(async () =>
+            {
+                var started = new ConcurrentQueue<string>();
+                using var set = runtime.JoinSet<int>();
+                foreach (var priority in new[] { Priority.Low, Priority.Critical, Priority.Normal })
+                    _ = set.Spawn(priority, (priority, started), static async st =>
+                    {
+                        st.started.Enqueue(st.priority.ToString());
+                        await Runtime.Delay(TimeSpan.FromMilliseconds(5));
+                        return st.priority.ToInt32();
+                    });
+                int sum = 0;
+                while (!set.IsEmpty) sum += await set.JoinNextAsync();
+
+                bool expired = false;
+                try
+                {
+                    await runtime.Timeout(TimeSpan.FromMilliseconds(10), async () => { await Runtime.Delay(TimeSpan.FromSeconds(5)); });
+                }
+                catch (TimeoutException)
+                {
+                    expired = true;
+                }
+                return (string.Join(" > ", started), sum, expired);
+            }, Priority.Idle);
+            Console.WriteLine($"   {mode,-8}: started {order}; sum of levels {total}; slow work timed out: {timedOut}");
+        }
+    }
+}
