@@ -67,44 +67,34 @@ internal sealed class IdleWorkers
         }
     }
 
-    /// <summary>Takes every parked worker (for shutdown).</summary>
-    internal int TakeAll(Span<int> into)
-    {
-        lock (_lock)
-        {
-            int n = _parkedCount;
-            _parked.AsSpan(0, n).CopyTo(into);
-            _parkedCount = 0;
-            return n;
-        }
-    }
-
+    /// <summary>Enters <paramref name="worker"/> in the parked list, before its last look for work.</summary>
     internal void Register(int worker)
     {
         lock (_lock) _parked[_parkedCount++] = worker;
         Interlocked.MemoryBarrier();
     }
 
-    /// <summary>True (once) when a notifier took <paramref name="worker"/> out of the list and counted it as searching.</summary>
-    internal bool ConsumeWokenAsSearcher(int worker)
-    {
-        lock (_lock)
-        {
-            bool woken = _wokenAsSearcher[worker];
-            _wokenAsSearcher[worker] = false;
-            return woken;
-        }
-    }
-
-    /// <summary>Takes the worker back out of the parked list; false when a notifier already took it.</summary>
-    internal bool TryUnregister(int worker)
+    /// <summary>
+    /// Ends a park of <paramref name="worker"/> (every <see cref="Register"/> is followed by exactly one call):
+    /// takes it out of the parked list if it is still there, or else reports that a notifier took it out and
+    /// counted it as searching. One lock makes the two checks one step: checked separately, a notifier could
+    /// take the worker between them, and its "woken" mark would then be read at the next park, while the
+    /// worker sits in the list again — and the worker would be registered twice.
+    /// </summary>
+    /// <returns>True when the worker was woken as a searcher and must search.</returns>
+    internal bool LeaveParked(int worker)
     {
         lock (_lock)
         {
             int i = Array.IndexOf(_parked, worker, 0, _parkedCount);
-            if (i < 0) return false;
-            _parked[i] = _parked[--_parkedCount];
-            return true;
+            if (i >= 0)
+            {
+                _parked[i] = _parked[--_parkedCount];
+                return false;
+            }
+            bool woken = _wokenAsSearcher[worker];
+            _wokenAsSearcher[worker] = false;
+            return woken;
         }
     }
 }

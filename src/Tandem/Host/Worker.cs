@@ -218,14 +218,9 @@ internal sealed class Worker
     {
         var idle = _scheduler.Idle;
         idle.Register(Index);
-        if (_scheduler.HasWork() || _scheduler.IsStopping)
-        {
-            if (!idle.TryUnregister(Index)) _searching = idle.ConsumeWokenAsSearcher(Index);
-            return;
-        }
-        Parker.Park(-1);
-        if (idle.ConsumeWokenAsSearcher(Index)) _searching = true;
-        else idle.TryUnregister(Index);
+        if (!_scheduler.HasWork() && !_scheduler.IsStopping) Parker.Park(-1);
+        // A stale permit (from a notifier whose wake we already consumed) may end the park early: harmless.
+        _searching = idle.LeaveParked(Index);
     }
 
     private uint NextRandom()

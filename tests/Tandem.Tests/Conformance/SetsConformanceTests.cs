@@ -78,7 +78,7 @@ public class SetsConformanceTests
     public void DisposingAJoinSetAbortsWhatIsLeft(RuntimeMode mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
-        int unwound = 0;
+        int unwound = 0, started = 0;
         var left = rt.BlockOn(async () =>
         {
             var handles = new List<JoinHandle<int>>();
@@ -87,6 +87,7 @@ public class SetsConformanceTests
                 for (int i = 0; i < 3; i++)
                     handles.Add(set.Spawn(Priority.Normal, async () =>
                     {
+                        Interlocked.Increment(ref started);
                         try
                         {
                             await Runtime.Delay(TimeSpan.FromHours(1));
@@ -97,9 +98,9 @@ public class SetsConformanceTests
                             Interlocked.Increment(ref unwound);
                         }
                     }));
-                await Runtime.Yield();
+                while (Volatile.Read(ref started) < 3) await Runtime.Yield();
             }
-            while (Volatile.Read(ref unwound) < 3) await Runtime.Yield();
+            while (handles.Any(h => !h.IsFinished)) await Runtime.Yield();
             return handles.Count(h => h.IsFinished);
         });
         Assert.Equal(3, left);

@@ -36,22 +36,25 @@ public class HostSpawnTests
     public void SpawnsFromInsideTasksAreStolenByIdleWorkers() => Bounded.Run(() =>
     {
         using var s = new HostScheduler(2);
-        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
-        s.BlockOn(async () =>
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        using var bothWorkersSeen = new ManualResetEventSlim(false);
+        bool allSawBoth = s.BlockOn(async () =>
         {
-            var handles = new JoinHandle[2_000];
+            // Every task is spawned on this worker; each holds its worker until a task has run on the other
+            // one, which can only happen if the idle worker steals from this worker's queue.
+            var handles = new JoinHandle<bool>[64];
             for (int i = 0; i < handles.Length; i++)
-                handles[i] = s.Spawn(Priority.Normal, threads, static async t =>
+                handles[i] = s.Spawn(Priority.Normal, (threads, bothWorkersSeen), static st =>
                 {
-                    t.AddOrUpdate(Environment.CurrentManagedThreadId, 1, (_, n) => n + 1);
-                    // Real work, so that the spawning worker cannot drain its own queue alone.
-                    double x = 0;
-                    for (int k = 0; k < 20_000; k++) x += Math.Sqrt(k);
-                    GC.KeepAlive(x);
-                    await Async.Yield();
+                    st.threads.TryAdd(Environment.CurrentManagedThreadId, true);
+                    if (st.threads.Count >= 2) st.bothWorkersSeen.Set();
+                    return new TandemTask<bool>(st.bothWorkersSeen.Wait(TimeSpan.FromSeconds(20)));
                 });
-            foreach (var h in handles) await h;
+            bool all = true;
+            foreach (var h in handles) all &= await h;
+            return all;
         });
+        Assert.True(allSawBoth);
         Assert.Equal(2, threads.Count);
     });
 
