@@ -11,8 +11,8 @@ namespace Tandem.Core;
 /// A method that completes without suspending allocates nothing. At its first suspension the
 /// state machine moves into a pooled <see cref="StateMachineBox{TStateMachine,T}"/>, and every
 /// resumption inside a Tandem task is queued on that task, so it runs on the task's scheduler.
-/// The ExecutionContext is not captured: <see cref="AsyncLocal{T}"/> values do not flow across
-/// Tandem awaits.
+/// The ExecutionContext is per task, not per call: the task installs its own for every poll (see
+/// docs/ARCHITECTURE.md), and this builder does not save and restore it around each method.
 /// </remarks>
 /// <typeparam name="T">The method's result type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]

@@ -37,10 +37,35 @@ internal abstract class TaskCore
     /// <summary>The level the task runs at.</summary>
     internal Priority Priority;
 
-    /// <summary>Set once by an abort; read by Tandem awaiters to throw at the next suspension point.</summary>
-    internal volatile bool AbortRequested;
+    /// <summary>
+    /// The generation an abort was requested for. It only grows, and a task counts as aborted only while it
+    /// equals <see cref="Generation"/>: so an abort that races with the task finishing and this object being
+    /// reused lands on the old generation, and cannot abort the object's next task.
+    /// </summary>
+    private int _abortGeneration = -1;
+
+    /// <summary>True once an abort was requested for the current task; read by Tandem awaiters to throw at the next suspension point.</summary>
+    internal bool AbortRequested => Volatile.Read(ref _abortGeneration) == Volatile.Read(ref Generation);
+
+    /// <summary>Records an abort of the task of <paramref name="generation"/>; false when it was already requested. Safe from any thread.</summary>
+    internal bool TryMarkAbort(int generation)
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _abortGeneration);
+            if (current - generation >= 0) return false; // already requested for this task (or a later one)
+            if (Interlocked.CompareExchange(ref _abortGeneration, generation, current) == current) return true;
+        }
+    }
 
     private CancellationTokenSource? _abortSource;
+
+    /// <summary>
+    /// The task's own ExecutionContext (its <see cref="AsyncLocal{T}"/> values): captured from the spawner,
+    /// installed for each poll and saved back after it, so values flow into a task and across its awaits,
+    /// but never leak from one task to another or to the thread that drives the scheduler.
+    /// </summary>
+    private ExecutionContext? _executionContext;
 
     /// <summary>A token cancelled at the task's first poll after an abort request (owner thread).</summary>
     internal CancellationToken AbortToken
@@ -149,6 +174,7 @@ internal abstract class TaskCore
     protected void ResetCore(long id, Priority priority)
     {
         Interlocked.Increment(ref Generation);
+        _executionContext = ExecutionContext.Capture();
         if (_abortSource is not null)
         {
             _abortSource.Dispose();
@@ -156,7 +182,6 @@ internal abstract class TaskCore
         }
         Id = id;
         Priority = priority;
-        AbortRequested = false;
         _readyHead = null;
         while (_waitHead is not null) RemoveWait(_waitHead);
     }
@@ -164,18 +189,21 @@ internal abstract class TaskCore
     /// <summary>Enters the task's context on this thread; returns what to restore.</summary>
     internal PollScope Enter()
     {
-        var scope = new PollScope(t_current, SynchronizationContext.Current);
+        var scope = new PollScope(this, t_current, SynchronizationContext.Current, ExecutionContext.Capture());
         t_current = this;
         SynchronizationContext.SetSynchronizationContext(_syncContext ??= new TaskSynchronizationContext(this));
+        if (_executionContext is { } context) ExecutionContext.Restore(context);
         return scope;
     }
 
     /// <summary>Saved ambient state of a polling thread.</summary>
-    internal readonly struct PollScope(TaskCore? previous, SynchronizationContext? previousContext)
+    internal readonly struct PollScope(TaskCore task, TaskCore? previous, SynchronizationContext? previousContext, ExecutionContext? previousExecution)
     {
-        /// <summary>Restores what <see cref="Enter"/> replaced.</summary>
+        /// <summary>Saves the task's ExecutionContext and restores what <see cref="Enter"/> replaced.</summary>
         internal void Exit()
         {
+            task._executionContext = ExecutionContext.Capture();
+            if (previousExecution is not null) ExecutionContext.Restore(previousExecution);
             t_current = previous;
             SynchronizationContext.SetSynchronizationContext(previousContext);
         }

@@ -68,8 +68,7 @@ internal sealed class EmbeddedTask : TaskCore
 
     internal void RequestAbort()
     {
-        if (State is Free or Done || AbortRequested) return;
-        AbortRequested = true;
+        if (State is Free or Done || !TryMarkAbort(Volatile.Read(ref Generation))) return;
         WakeSelf();
     }
 }

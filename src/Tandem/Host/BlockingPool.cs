@@ -36,11 +36,10 @@ internal sealed class BlockingPool
         {
             if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
             _queue.Enqueue(work);
-            if (_idle > 0)
-            {
-                Monitor.Pulse(_lock);
-                return;
-            }
+            if (_idle > 0) Monitor.Pulse(_lock);
+            // A woken thread counts as idle until it takes the lock back, so compare with the queue: only when
+            // there are at least as many idle threads as queued jobs is no new thread needed.
+            if (_idle >= _queue.Count) return;
             _threads.RemoveAll(t => !t.IsAlive);
             if (_threads.Count >= _maxThreads) return;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"{_namePrefix} blocking" };

@@ -75,6 +75,8 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
 
     public TaskState GetState(int token)
     {
+        if ((Volatile.Read(ref _state) & Joined) != 0)
+            throw new InvalidOperationException("This task was already joined: a handle is joined once.");
         var outcome = (TaskState)Outcome;
         if (outcome != TaskState.Pending) return outcome;
         var run = _run;

@@ -20,19 +20,29 @@ public sealed partial class HostScheduler
         var deadline = DateTime.UtcNow + (timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
         if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
         {
-            // Already shutting down (or done): wait for the first call's work.
-            return WaitThreads(deadline);
+            // Already shutting down (or done): report the first call's outcome, if it comes in our time.
+            return _shutdownOutcome.Task.Wait(Remaining(deadline)) && _shutdownOutcome.Task.Result;
         }
-        _shutdown = true;
-        if (_live.Count == 0) _allFinished.Set();
-        _live.AbortAll();
-        bool tasksDone = _allFinished.Wait(Remaining(deadline));
+        bool outcome = false;
+        try
+        {
+            _shutdown = true;
+            _live.Close(); // from here on the live count only goes down: no spawn can slip in behind us
+            if (_live.Count == 0) _allFinished.Set();
+            _live.AbortAll();
+            bool tasksDone = _allFinished.Wait(Remaining(deadline));
 
-        _stopping = true;
-        foreach (var worker in Workers) worker.Parker.Unpark();
-        _timers.Stop(deadline);
-        bool blockingDone = _blocking.Stop(deadline);
-        return tasksDone & WaitThreads(deadline) & blockingDone;
+            _stopping = true;
+            foreach (var worker in Workers) worker.Parker.Unpark();
+            _timers.Stop(deadline);
+            bool blockingDone = _blocking.Stop(deadline);
+            outcome = tasksDone & WaitThreads(deadline) & blockingDone & _live.Count == 0;
+            return outcome;
+        }
+        finally
+        {
+            _shutdownOutcome.TrySetResult(outcome);
+        }
     }
 
     /// <summary>Shuts down with <see cref="DefaultShutdownTimeout"/>.</summary>

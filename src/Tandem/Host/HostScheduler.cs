@@ -24,6 +24,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     private readonly TimerDriver _timers;
     private readonly BlockingPool _blocking;
     private readonly ManualResetEventSlim _allFinished = new(false);
+    private readonly TaskCompletionSource<bool> _shutdownOutcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _shutdown;
     private volatile bool _stopping;
     private int _shutdownStarted;
@@ -152,8 +153,8 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task)
     {
         long id = task.Id;
-        _live.Add(task);
-        if (_shutdown) task.AbortRequested = true; // raced with shutdown: run only to unwind
+        // Closed by a shutdown that began after our check: the task never becomes live, and never runs.
+        if (!_live.TryAdd(task)) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
         ScheduleWoken(task);
         return new JoinHandle<T>(cell, 0, id);
     }

@@ -10,6 +10,7 @@ internal sealed class LiveTasks
 
     private readonly Shard[] _shards = new Shard[ShardCount];
     private int _count;
+    private bool _closed; // written under every shard lock, read under one: a closed list takes no task
 
     internal LiveTasks()
     {
@@ -18,17 +19,28 @@ internal sealed class LiveTasks
 
     internal int Count => Volatile.Read(ref _count);
 
-    internal void Add(HostTask task)
+    /// <summary>Adds a new task; false once the list is closed (the scheduler is shutting down).</summary>
+    internal bool TryAdd(HostTask task)
     {
         var shard = _shards[(int)(task.Id & (ShardCount - 1))];
         lock (shard.Lock)
         {
+            if (_closed) return false;
             task.LivePrev = null;
             task.LiveNext = shard.Head;
             if (shard.Head is not null) shard.Head.LivePrev = task;
             shard.Head = task;
+            Interlocked.Increment(ref _count);
         }
-        Interlocked.Increment(ref _count);
+        return true;
+    }
+
+    /// <summary>Refuses every later add: after this returns, <see cref="Count"/> only goes down.</summary>
+    internal void Close()
+    {
+        foreach (var shard in _shards) Monitor.Enter(shard.Lock);
+        _closed = true;
+        foreach (var shard in _shards) Monitor.Exit(shard.Lock);
     }
 
     /// <summary>Removes a finished task; returns the live count after.</summary>
@@ -60,7 +72,7 @@ internal sealed class LiveTasks
 
     private sealed class Shard
     {
-        internal readonly Lock Lock = new();
+        internal readonly object Lock = new(); // a monitor, so that Close can hold every shard at once
         internal HostTask? Head;
     }
 }

@@ -37,7 +37,9 @@ internal sealed class TimerDriver
     /// <summary>Fires <paramref name="resumption"/> after <paramref name="delay"/> (rounded up to the next millisecond).</summary>
     internal void Add(TimeSpan delay, Resumption resumption)
     {
-        long deadline = NowMs() + (long)Math.Ceiling(Math.Max(0, delay.TotalMilliseconds));
+        // Rounded up from the exact time, so a timer never fires early: the wheel fires deadline d once the
+        // whole-millisecond clock reads d, which is no sooner than the exact deadline.
+        long deadline = (long)Math.Ceiling(ExactNowMs() + Math.Max(0, delay.TotalMilliseconds));
         bool added;
         lock (_lock)
         {
@@ -58,7 +60,9 @@ internal sealed class TimerDriver
         Thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
-    private long NowMs() => (long)Stopwatch.GetElapsedTime(_startTimestamp).TotalMilliseconds;
+    private long NowMs() => (long)ExactNowMs();
+
+    private double ExactNowMs() => Stopwatch.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
     private void Loop()
     {

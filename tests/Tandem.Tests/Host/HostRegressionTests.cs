@@ -4,17 +4,17 @@ using Tandem.Host;
 namespace Tandem.Tests.Host;
 
 /// <summary>
-/// Tests that fail against the current src/Tandem/Host: each demonstrates a suspected bug and is skipped
-/// until it is fixed. Remove the Skip to see it fail (each fails within a few seconds on a 2-CPU machine).
+/// Races a review of the host tier found (each failed within seconds on a 2-CPU machine before its fix),
+/// kept so that they stay fixed.
 /// </summary>
-public class HostSuspectedBugs
+public class HostRegressionTests
 {
     /// <summary>
     /// HostTask.RequestAbort checks the generation, then sets AbortRequested: not atomic. If the task finishes
     /// in between, and its pooled object starts another task (ResetCore clears AbortRequested), the late write
     /// lands on the new, unrelated task, which then ends Aborted although nobody aborted it.
     /// </summary>
-    [Fact(Skip = "suspected bug: JoinHandle.Abort racing a task's finish can abort the unrelated task that reuses its pooled HostTask (HostTask.RequestAbort check-then-set)")]
+    [Fact]
     public void AbortOfAFinishingTaskDoesNotAbortTheTaskThatReusesItsObject() => Bounded.Run(() =>
     {
         using var s = new HostScheduler(1);
@@ -73,7 +73,7 @@ public class HostSuspectedBugs
     /// a second Run before that sees _idle > 0 again, pulses nobody, and starts no thread: the job waits behind
     /// the first although the pool is far below its bound.
     /// </summary>
-    [Fact(Skip = "suspected bug: BlockingPool.Run treats an already-pulsed idle thread as still idle, so a second job waits although MaxBlockingThreads is not reached")]
+    [Fact]
     public void TwoBlockingJobsSpawnedTogetherRunAtOnceWhenOneThreadIsIdle() => Bounded.Run(() =>
     {
         int failures = 0;
@@ -96,7 +96,7 @@ public class HostSuspectedBugs
     /// then adds its task and queues it, but the workers are already stopping: Shutdown returns true while the
     /// task never runs (TaskCount stays 1, its handle never finishes, a joiner would wait forever).
     /// </summary>
-    [Fact(Skip = "suspected bug: a spawn racing Shutdown (check of _shutdown, then _live.Add) can leave a task that never runs while Shutdown returns true")]
+    [Fact]
     public void ShutdownRacingASpawnFromAnotherThreadLeavesNoTaskBehind() => Bounded.Run(() =>
     {
         int stranded = 0, rounds = 0;
@@ -133,7 +133,7 @@ public class HostSuspectedBugs
     /// blocking job still runs and a task is unfinished. The doc says: "True when every task finished and every
     /// thread exited in time."
     /// </summary>
-    [Fact(Skip = "suspected bug: a second Shutdown returns true while blocking work still runs and a task is unfinished (it only joins workers and the timer)")]
+    [Fact]
     public void ASecondShutdownDoesNotReportSuccessWhileWorkIsStillRunning() => Bounded.Run(() =>
     {
         var s = new HostScheduler(2);
