@@ -46,9 +46,11 @@ public readonly struct TandemTask
         return new TandemTask(task);
     }
 
-    /// <summary>Wraps a <see cref="Task"/>.</summary>
+    /// <summary>Wraps a <see cref="Task"/>. Explicit on purpose: were it implicit, a lambda returning a
+    /// <see cref="Task{TResult}"/> would bind to the overloads that take a <see cref="TandemTask"/> and its result
+    /// would be silently dropped.</summary>
     /// <param name="task">The task to await.</param>
-    public static implicit operator TandemTask(Task task) => FromTask(task);
+    public static explicit operator TandemTask(Task task) => FromTask(task);
 
     /// <summary>True when the task has finished (successfully or not).</summary>
     public bool IsCompleted => _task?.IsCompleted ?? _inner.IsCompleted;

@@ -141,7 +141,7 @@ public class TandemTaskTests
     {
         TandemTask<int> t = Task.FromResult(8);
         Assert.Equal(8, t.GetAwaiter().GetResult());
-        TandemTask v = Task.CompletedTask;
+        TandemTask v = (TandemTask)Task.CompletedTask; // explicit: see TandemTask's conversion operator
         Assert.True(v.IsCompleted);
         v.GetAwaiter().GetResult();
     }
@@ -160,7 +160,7 @@ public class TandemTaskTests
         TandemTask<int> t = Task.FromException<int>(e);
         Assert.True(t.IsCompleted);
         Assert.Same(e, Assert.Throws<DivideByZeroException>(() => t.GetAwaiter().GetResult()));
-        TandemTask v = Task.FromException(e);
+        TandemTask v = (TandemTask)Task.FromException(e);
         Assert.Same(e, Assert.Throws<DivideByZeroException>(() => v.GetAwaiter().GetResult()));
     }
 
@@ -297,5 +297,14 @@ public class TandemTaskTests
         Assert.True(Async.Delay(0).GetAwaiter().IsCompleted);
         Assert.False(Async.Delay(1).GetAwaiter().IsCompleted);
         Assert.False(Async.Yield().GetAwaiter().IsCompleted);
+    }
+
+    [Fact]
+    public void ALambdaReturningATaskOfTKeepsItsResult() // Task<T> converts implicitly only to TandemTask<T>
+    {
+        // Task<T> converts implicitly only to TandemTask<T>, so the valued overload is chosen and the result kept.
+        using var s = new Tandem.Embedded.EmbeddedScheduler();
+        var h = s.Spawn<int>(() => Task.FromResult(5)); // without <int> it does not compile: never a silent drop
+        Assert.Equal(5, s.BlockOn(h));
     }
 }

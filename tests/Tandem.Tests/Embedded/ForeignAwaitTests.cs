@@ -156,11 +156,11 @@ public class ForeignAwaitTests
     }
 
     [Fact]
-    public void AsyncTaskMethodSpawnedThroughImplicitConversion()
+    public void AsyncTaskMethodSpawnedThroughConversion()
     {
         using var s = new EmbeddedScheduler();
         var log = new List<Where>();
-        var h = s.Spawn(() => PlainAsyncVoidTask(log)); // Task → TandemTask
+        var h = s.Spawn(() => TandemTask.FromTask(PlainAsyncVoidTask(log))); // Task → TandemTask
         int thread = 0;
         TestUtil.RunOnThread(() => { thread = Environment.CurrentManagedThreadId; s.BlockOn(h); });
         Assert.Equal([new Where(thread, h.Id, true), new Where(thread, h.Id, true)], log);
