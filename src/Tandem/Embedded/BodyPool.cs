@@ -6,7 +6,8 @@ namespace Tandem.Embedded;
 /// </summary>
 internal static class BodyPool<TBody> where TBody : class, new()
 {
-    private const int MaxPooledPerThread = 1 << 16;
+    // As many as an embedded scheduler can hold at once, so that a full scheduler recycles every body.
+    private const int MaxPooledPerThread = EmbeddedOptions.MaxCapacity;
 
     [ThreadStatic] private static TBody[]? t_items;
     [ThreadStatic] private static int t_count;

@@ -1,0 +1,29 @@
+using System.Globalization;
+using Tandem.Bench;
+using Tandem.Bench.Shapes;
+
+// The shape harness (the contract of ../shared/ANCHORS.md) and the BenchmarkDotNet suites.
+//   shape --impl tandem-host|tandem-embedded --shape S [--reps N] [--warmup N]   one JSON line
+//   mem --impl tandem-host|tandem-embedded                                       one JSON line
+//   priority --impl tandem-host|dotnet-threadpool [--samples N]                  one JSON line
+//   all [--quick]                                                                every shape of both tiers, JSON lines
+//   bdn [BenchmarkDotNet arguments]                                              the BenchmarkDotNet suites
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var options = Arguments.Parse(args);
+try
+{
+    return options.Command switch
+    {
+        "shape" => ShapeHarness.Run(options.Require("impl"), options.Require("shape"), options.Int("reps", 15), options.Int("warmup", 5)),
+        "mem" => IdleMemory.Run(options.Require("impl")),
+        "priority" => PriorityLatency.Run(options.Require("impl"), options.Int("samples", 400)),
+        "all" => ShapeHarness.RunAll(options.Flag("quick")),
+        "bdn" => Suites.Run(options.Rest),
+        _ => Arguments.Usage(),
+    };
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return Arguments.Usage();
+}

@@ -1,0 +1,31 @@
+using Tandem.Core;
+
+namespace Tandem.Bench.Shapes;
+
+/// <summary>From inside a task, spawn 10,000 tasks that each decrement a shared counter; the last signals.</summary>
+internal sealed class SpawnManyLocal(Runtime runtime, string impl) : Shape(runtime, impl)
+{
+    private readonly Countdown _countdown = new();
+
+    internal override string Name => "spawn_many_local";
+
+    internal override int OpsPerIteration => NumSpawn;
+
+    internal override void RunOnce()
+    {
+        _countdown.Reset(NumSpawn);
+        Runtime.BlockOn(Runtime.Spawn(Priority.Normal, (Runtime, _countdown), static async st =>
+        {
+            for (int i = 0; i < NumSpawn; i++)
+            {
+                st.Runtime.Spawn(Priority.Normal, st._countdown, static c =>
+                {
+                    c.Signal();
+                    return TandemTask.CompletedTask;
+                }).Detach();
+            }
+            return await st._countdown.Done.ReceiveAsync();
+        }));
+        Check(_countdown.Remaining == 0, "every spawned task ran");
+    }
+}

@@ -1,0 +1,22 @@
+using Tandem.Core;
+
+namespace Tandem.Bench.Shapes;
+
+/// <summary>From outside the runtime, spawn 10,000 empty tasks, then wait for every handle.</summary>
+internal sealed class SpawnManyRemoteIdle(Runtime runtime, string impl) : Shape(runtime, impl)
+{
+    private readonly JoinHandle<int>[] _handles = new JoinHandle<int>[NumSpawn];
+
+    internal override string Name => "spawn_many_remote_idle";
+
+    internal override int OpsPerIteration => NumSpawn;
+
+    internal override void RunOnce()
+    {
+        for (int i = 0; i < _handles.Length; i++)
+            _handles[i] = Runtime.Spawn(Priority.Normal, i, static i => new TandemTask<int>(i));
+        long sum = 0;
+        foreach (var handle in _handles) sum += Runtime.BlockOn(handle);
+        Check(sum == (long)NumSpawn * (NumSpawn - 1) / 2, "every task returned its value");
+    }
+}
