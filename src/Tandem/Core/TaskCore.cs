@@ -19,6 +19,12 @@ internal abstract class TaskCore
     [ThreadStatic] private static TaskCore? t_current;
 
     private ReadyItem? _readyHead;
+
+    /// <summary>
+    /// Resumptions queued by the task itself during its own poll (a yield, a local send): only the polling
+    /// thread touches this list, so queueing on it takes no atomic operation.
+    /// </summary>
+    private ReadyItem? _localReadyHead;
     private Resumable? _waitHead;
     private TaskSynchronizationContext? _syncContext;
 
@@ -94,7 +100,13 @@ internal abstract class TaskCore
     protected abstract void WakeSelf();
 
     /// <summary>True while there are queued resumptions.</summary>
-    internal bool HasReady => Volatile.Read(ref _readyHead) is not null;
+    internal bool HasReady => _localReadyHead is not null || Volatile.Read(ref _readyHead) is not null;
+
+    /// <summary>
+    /// Wakes the task from inside its own poll (the poll is running on this thread): the scheduler needs no
+    /// atomic operation to remember it, only to re-queue the task when the poll ends.
+    /// </summary>
+    protected virtual void WakeSelfFromOwnPoll() => WakeSelf();
 
     /// <summary>
     /// Queues <paramref name="item"/> to run in the task's next poll and wakes the task. A resumption
@@ -103,6 +115,13 @@ internal abstract class TaskCore
     internal void EnqueueReady(Resumable item)
     {
         if (item.OwnerGeneration != Volatile.Read(ref Generation)) return;
+        if (t_current == this)
+        {
+            item.NextReady = _localReadyHead;
+            _localReadyHead = item;
+            WakeSelfFromOwnPoll();
+            return;
+        }
         ReadyItem? head;
         do
         {
@@ -115,7 +134,17 @@ internal abstract class TaskCore
     /// <summary>Runs, oldest first, the resumptions queued before this call (owner thread).</summary>
     internal void RunReady()
     {
-        var head = Interlocked.Exchange(ref _readyHead, null);
+        // Resumptions from other threads first (they were queued before this poll began), then the task's own.
+        var remote = Volatile.Read(ref _readyHead) is null ? null : Interlocked.Exchange(ref _readyHead, null);
+        var local = _localReadyHead;
+        _localReadyHead = null;
+        RunInOrder(remote);
+        RunInOrder(local);
+    }
+
+    /// <summary>Runs a list that was pushed newest-first, oldest first.</summary>
+    private static void RunInOrder(ReadyItem? head)
+    {
         if (head is null) return;
         ReadyItem? fifo = null;
         while (head is not null)
@@ -183,6 +212,7 @@ internal abstract class TaskCore
         Id = id;
         Priority = priority;
         _readyHead = null;
+        _localReadyHead = null;
         while (_waitHead is not null) RemoveWait(_waitHead);
     }
 

@@ -27,10 +27,18 @@ public readonly struct YieldAwaitable
         /// <inheritdoc />
         public void UnsafeOnCompleted(Action continuation)
         {
-            if (TaskCore.Current is null)
+            var task = TaskCore.Current;
+            if (task is null)
             {
                 // Outside a Tandem task there is no scheduler to yield to: behave like Task.Yield.
                 ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+                return;
+            }
+            if (continuation.Target is BoxBase box && box.Owner == task)
+            {
+                // A yield is ready at once: queue the box straight back on its task. Nothing is left waiting,
+                // so there is no wait for an abort to claim (the abort is seen when the yield returns).
+                task.EnqueueReady(box);
                 return;
             }
             Resumption.Capture(continuation).Fire();

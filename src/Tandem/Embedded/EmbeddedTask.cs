@@ -58,6 +58,9 @@ internal sealed class EmbeddedTask : TaskCore
 
     protected override void WakeSelf() => _scheduler.Wake(Index, Generation);
 
+    // Polled on this thread right now: being Running, it only needs remembering.
+    protected override void WakeSelfFromOwnPoll() => Notified = true;
+
     internal void Start(long id, Priority priority, TaskBody body)
     {
         ResetCore(id, priority);

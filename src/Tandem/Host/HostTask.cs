@@ -38,6 +38,9 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>The scheduler running the task.</summary>
     internal HostScheduler Scheduler = null!;
 
+    /// <summary>Woken by itself during its poll (owner thread): folded into the end-of-poll transition.</summary>
+    private bool _wokenByOwnPoll;
+
     internal override ITaskHost Host => Scheduler;
 
     internal override Waker Waker => new(this, 0, Volatile.Read(ref Generation));
@@ -45,6 +48,8 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     void IWakeTarget.Wake(int index, int generation) => WakeIf(generation);
 
     protected override void WakeSelf() => WakeIf(Volatile.Read(ref Generation));
+
+    protected override void WakeSelfFromOwnPoll() => _wokenByOwnPoll = true;
 
     /// <summary>Prepares a pooled object for a new task; it is left notified, ready to be queued once.</summary>
     protected void Begin(HostScheduler scheduler, long id, Priority priority)
@@ -102,17 +107,23 @@ internal abstract class HostTask : TaskCore, IWakeTarget
 
         if (finished)
         {
+            _wokenByOwnPoll = false;
             Volatile.Write(ref State, Complete);
             Scheduler.OnFinished(this);
             Recycle();
             return true;
         }
 
+        // Leave Running; a wake by the task itself during the poll becomes Notified in the same CAS, so a
+        // concurrent wake from another thread cannot queue it a second time.
+        int notifiedBySelf = _wokenByOwnPoll ? Notified : 0;
+        _wokenByOwnPoll = false;
         while (true)
         {
             int state = Volatile.Read(ref State);
-            if (Interlocked.CompareExchange(ref State, state & ~Running, state) != state) continue;
-            if ((state & Notified) != 0) Scheduler.ScheduleYielded(this);
+            int next = (state & ~Running) | notifiedBySelf;
+            if (Interlocked.CompareExchange(ref State, next, state) != state) continue;
+            if ((next & Notified) != 0) Scheduler.ScheduleYielded(this);
             return false;
         }
     }

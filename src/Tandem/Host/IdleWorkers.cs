@@ -56,7 +56,9 @@ internal sealed class IdleWorkers
     internal int TakeOneToWake()
     {
         Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _searching) != 0) return -1;
+        // Both reads come after the fence, so a worker that registered to park before our task was
+        // published is seen here; one that registers after will see the task in its own re-check.
+        if (Volatile.Read(ref _searching) != 0 || Volatile.Read(ref _parkedCount) == 0) return -1;
         lock (_lock)
         {
             if (_parkedCount == 0) return -1;

@@ -74,7 +74,21 @@ internal sealed class Worker
             task = previous;
         }
         PushLocal(task);
-        _scheduler.NotifyOne();
+        // Wake a parked worker when this worker's backlog grows past what it is about to run itself: at the
+        // moment its queue reaches two tasks (a lone yielded task needs no help; beyond two, a worker was
+        // already asked, and one that parks after that re-checks the queues and sees the backlog).
+        if (!_searching && QueuedCount() == 2) _scheduler.NotifyOne();
+    }
+
+    private int QueuedCount()
+    {
+        int n = _lifo is null ? 0 : 1;
+        foreach (var q in _queues)
+        {
+            n += q.Count;
+            if (n > 2) break;
+        }
+        return n;
     }
 
     private void PushLocal(HostTask task)
