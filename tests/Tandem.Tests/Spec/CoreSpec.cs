@@ -496,4 +496,22 @@ public class CoreSpec
             Assert.Equal(TandemDefaults.DefaultMaxFutures, new FuturesUnordered<int>().Capacity);
         }
     }
+
+    public class DescribeSeedExample3PrioritySystem
+    {
+        [Fact]
+        public void TheFiveLevelsMapToZeroThroughFour()
+        {
+            Priority[] priorities = [Priority.Critical, Priority.High, Priority.Normal, Priority.Low, Priority.Idle];
+            var printed = new List<string>();
+            int i = 0;
+            while (i < 5)
+            {
+                var pri = priorities[i];
+                printed.Add($"{pri} -> {pri.ToInt32()}");
+                i++;
+            }
+            Assert.Equal(["Critical -> 0", "High -> 1", "Normal -> 2", "Low -> 3", "Idle -> 4"], printed);
+        }
+    }
 }
