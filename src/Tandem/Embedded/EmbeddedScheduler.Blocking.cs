@@ -18,6 +18,12 @@ public sealed partial class EmbeddedScheduler
         bool outer = EnterLoop();
         try
         {
+            if (!handle.IsFinished && !IsOwnTask(handle.Source))
+            {
+                // A task of another runtime: nothing of ours will signal its end, so let it unpark us.
+                _foreignFinished = false;
+                handle.Source.SetListener(handle.Token, new ForeignFinishListener(this), 0);
+            }
             while (!handle.IsFinished)
             {
                 if (!PollOne()) Park();
@@ -28,6 +34,19 @@ public sealed partial class EmbeddedScheduler
             ExitLoop(outer);
         }
         return handle.GetResult();
+    }
+
+    private bool IsOwnTask<T>(IJoinSource<T> source) => source is TaskBody<T> { Slot: { } slot } && slot.Scheduler == this;
+
+    /// <summary>Unparks a <c>BlockOn</c> waiting for a task of another runtime.</summary>
+    private sealed class ForeignFinishListener(EmbeddedScheduler scheduler) : IJoinListener
+    {
+        public void OnMemberFinished(int tag)
+        {
+            Volatile.Write(ref scheduler._foreignFinished, true);
+            Interlocked.MemoryBarrier();
+            scheduler._unpark.Set();
+        }
     }
 
     private bool EnterLoop()
@@ -62,7 +81,7 @@ public sealed partial class EmbeddedScheduler
         Interlocked.MemoryBarrier();
         try
         {
-            if (_registry.HasSignals || HasDueTimer()) return;
+            if (_registry.HasSignals || HasDueTimer() || Volatile.Read(ref _foreignFinished)) return;
             int timeout = System.Threading.Timeout.Infinite;
             if (next != long.MaxValue && _virtualClock is null)
             {

@@ -45,6 +45,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private int _loopThread;
     private bool _polling;
     private bool _disposed;
+    private bool _foreignFinished;
 
     /// <summary>Creates a scheduler of <see cref="TandemDefaults.DefaultMaxTasks"/> tasks on the real clock.</summary>
     public EmbeddedScheduler() : this(new EmbeddedOptions()) { }
@@ -93,7 +94,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     public override int TaskCount => _live;
 
     /// <summary>True when no task is ready to run right now (every unfinished task waits for a wake or a timer).</summary>
-    public bool IsIdle => _readyLevels == 0 && !_registry.HasSignals && !HasDueTimer();
+    public bool IsIdle => _readyLevels == 0 && !_registry.HasSetFlag && !HasDueTimer();
 
     /// <summary>The registry through which wakes from other threads reach this scheduler; its indices are task slots.</summary>
     public WakerRegistry Wakers => _registry;

@@ -52,6 +52,25 @@ public sealed class WakerRegistry
         }
     }
 
+    /// <summary>True when some flag is set right now (exact, unlike <see cref="HasSignals"/>: a cleared flag's summary bit does not count).</summary>
+    internal bool HasSetFlag
+    {
+        get
+        {
+            for (int s = 0; s < _summary.Length; s++)
+            {
+                ulong summary = Volatile.Read(ref _summary[s]);
+                while (summary != 0)
+                {
+                    int w = (s << 6) + BitOperations.TrailingZeroCount(summary);
+                    summary &= summary - 1;
+                    if (Volatile.Read(ref _words[w]) != 0) return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /// <summary>Sets the flag of <paramref name="index"/> and wakes the scheduler that owns the registry.</summary>
     /// <param name="index">A task slot, 0..<see cref="Capacity"/>-1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>

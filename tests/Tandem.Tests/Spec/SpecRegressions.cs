@@ -5,14 +5,11 @@ using Tandem.Host;
 namespace Tandem.Tests.Spec;
 
 /// <summary>
-/// Spec tests that fail against the library as it is, kept skipped until the behaviour is decided or fixed.
-/// Each states what the documentation promises and what happens instead. Remove the Skip to reproduce.
+/// Behaviours the spec suites found broken, fixed, and kept here so they stay fixed.
 /// </summary>
-public class SpecSuspectedBugs
+public class SpecRegressions
 {
-    [Fact(Skip = "suspected bug: EmbeddedScheduler.BlockOn(handle) of a task of another runtime (here a HostScheduler task) " +
-                 "parks with an infinite wait and is never woken when that task finishes, so it hangs forever. " +
-                 "Awaiting the same handle inside an embedded task works, and HostScheduler.BlockOn of an embedded handle works.")]
+    [Fact]
     public void EmbeddedBlockOnReturnsWhenAHostTaskItWaitsForFinishes() => Bounded.Run(() =>
     {
         // Runtime.BlockOn(handle) is the unified API: on the host tier it accepts any runtime's handle (it waits on
@@ -40,9 +37,7 @@ public class SpecSuspectedBugs
         Assert.Null(error);
     }, TimeSpan.FromSeconds(10));
 
-    [Fact(Skip = "suspected bug: EmbeddedScheduler.IsIdle stays false after a registry signal is withdrawn with " +
-                 "WakerRegistry.Clear: Clear clears the flag but not its summary bit, and IsIdle reads the summary " +
-                 "(HasSignals), so IsIdle reports a ready task that does not exist until the next PollNext/RunUntilIdle drains it.")]
+    [Fact]
     public void IsIdleIsTrueAfterASignalIsClearedBeforeTheLoopSawIt()
     {
         // IsIdle: "True when no task is ready to run right now (every unfinished task waits for a wake or a timer)".
