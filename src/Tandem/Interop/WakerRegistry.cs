@@ -26,6 +26,13 @@ public sealed class WakerRegistry
     private readonly ulong[] _summary;
     private Action? _onSignal;
 
+    /// <summary>
+    /// 1 once a signal is set after the last drain began: the loop's per-turn check reads this one word
+    /// instead of every summary word. A signaller sets it after its flag; a drain clears it before it scans,
+    /// so a signal is either seen by that scan or leaves the word set for the next turn.
+    /// </summary>
+    private int _pending;
+
     /// <summary>Creates a registry of <paramref name="capacity"/> flags, all clear.</summary>
     /// <param name="capacity">How many indices it holds: 1 to <see cref="MaxCapacity"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is outside 1..<see cref="MaxCapacity"/>.</exception>
@@ -41,16 +48,8 @@ public sealed class WakerRegistry
     /// <summary>How many indices the registry holds (0..Capacity-1).</summary>
     public int Capacity { get; }
 
-    /// <summary>True when some flag may be set (a fast, racy hint for a scheduler's loop).</summary>
-    public bool HasSignals
-    {
-        get
-        {
-            foreach (ref readonly ulong s in _summary.AsSpan())
-                if (Volatile.Read(in s) != 0) return true;
-            return false;
-        }
-    }
+    /// <summary>True when some flag may be set since the last drain (a fast hint for a scheduler's loop: one read).</summary>
+    public bool HasSignals => Volatile.Read(ref _pending) != 0;
 
     /// <summary>True when some flag is set right now (exact, unlike <see cref="HasSignals"/>: a cleared flag's summary bit does not count).</summary>
     internal bool HasSetFlag
@@ -89,6 +88,7 @@ public sealed class WakerRegistry
         int w = index >> 6;
         Interlocked.Or(ref _words[w], 1UL << (index & 63));
         Interlocked.Or(ref _summary[w >> 6], 1UL << (w & 63));
+        if (Volatile.Read(ref _pending) == 0) Interlocked.Exchange(ref _pending, 1);
         Volatile.Read(ref _onSignal)?.Invoke();
         return true;
     }
@@ -136,6 +136,7 @@ public sealed class WakerRegistry
     internal int Drain<TState>(TState state, Action<TState, int> onSignal)
     {
         int count = 0;
+        Interlocked.Exchange(ref _pending, 0);
         for (int s = 0; s < _summary.Length; s++)
         {
             if (Volatile.Read(ref _summary[s]) == 0) continue;
