@@ -117,6 +117,8 @@ public sealed class WakerRegistry
     /// <summary>Clears every flag.</summary>
     public void Reset()
     {
+        // The pending word first: a signal racing with the reset is either cleared whole, or sets it again.
+        Interlocked.Exchange(ref _pending, 0);
         for (int s = 0; s < _summary.Length; s++) Interlocked.Exchange(ref _summary[s], 0);
         for (int w = 0; w < _words.Length; w++) Interlocked.Exchange(ref _words[w], 0);
     }
