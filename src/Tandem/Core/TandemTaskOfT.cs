@@ -77,6 +77,17 @@ public readonly struct TandemTask<T>
     /// <returns>The awaiter.</returns>
     public Awaiter GetAwaiter() => new(this);
 
+    /// <summary>Tells <paramref name="listener"/> when this task completes (a Tandem source needs no delegate).</summary>
+    internal void OnCompleted(ICompletionListener listener)
+    {
+        switch (_source)
+        {
+            case TandemTaskSource<T> box: box.OnCompleted(listener, _token); break;
+            case Task<T> task: task.GetAwaiter().UnsafeOnCompleted(listener.OnCompleted); break;
+            default: listener.OnCompleted(); break;
+        }
+    }
+
     /// <summary>Converts to a <see cref="Task{TResult}"/> (allocates; for interop with TPL code).</summary>
     /// <returns>A task completing with this one.</returns>
     public Task<T> AsTask() => _source switch

@@ -40,6 +40,17 @@ internal abstract class TandemTaskSource<T> : BoxBase
         Invoke(registered);
     }
 
+    /// <summary>Registers a listener (the task runner) instead of a delegate; it is told inline at completion.</summary>
+    internal void OnCompleted(ICompletionListener listener, short token)
+    {
+        Validate(token);
+        object? previous = Interlocked.CompareExchange(ref _continuation, listener, null);
+        if (previous is null) return;
+        if (!ReferenceEquals(previous, s_completed))
+            throw new InvalidOperationException("A TandemTask may be awaited only once, by one awaiter at a time.");
+        listener.OnCompleted();
+    }
+
     internal T GetResult(short token)
     {
         Validate(token);
@@ -85,8 +96,12 @@ internal abstract class TandemTaskSource<T> : BoxBase
 
     private static void Invoke(object continuation)
     {
-        if (continuation is BoxBase box) box.ResumeFromOwner();
-        else ((Action)continuation)();
+        switch (continuation)
+        {
+            case BoxBase box: box.ResumeFromOwner(); break;
+            case ICompletionListener listener: listener.OnCompleted(); break;
+            default: ((Action)continuation)(); break;
+        }
     }
 
     private void Validate(short token)

@@ -14,7 +14,7 @@ namespace Tandem.Core;
 /// <item>Every push is followed by <see cref="WakeSelf"/>, so a queued resumption is never stranded.</item>
 /// </list>
 /// </remarks>
-internal abstract class TaskCore
+internal abstract class TaskCore : SynchronizationContext
 {
     [ThreadStatic] private static TaskCore? t_current;
 
@@ -26,10 +26,10 @@ internal abstract class TaskCore
     /// </summary>
     private ReadyItem? _localReadyHead;
     private Resumable? _waitHead;
-    private TaskSynchronizationContext? _syncContext;
 
-    /// <summary>The task being polled on this thread, or null.</summary>
-    internal static TaskCore? Current => t_current;
+    /// <summary>The task being polled on this thread, or null. (It hides <see cref="SynchronizationContext.Current"/>,
+    /// which, inside a poll, is this same task.)</summary>
+    internal static new TaskCore? Current => t_current;
 
     /// <summary>The task's process-wide id (see <see cref="Interop.TaskIds"/>).</summary>
     internal long Id;
@@ -221,7 +221,9 @@ internal abstract class TaskCore
     {
         var scope = new PollScope(this, t_current, SynchronizationContext.Current, ExecutionContext.Capture());
         t_current = this;
-        SynchronizationContext.SetSynchronizationContext(_syncContext ??= new TaskSynchronizationContext(this));
+        // The task is its own synchronization context, so that awaits of foreign awaitables (Task, sockets,
+        // files) post their continuations back to it: they resume on its scheduler, at its priority.
+        SynchronizationContext.SetSynchronizationContext(this);
         if (_executionContext is { } context) ExecutionContext.Restore(context);
         return scope;
     }
@@ -238,4 +240,19 @@ internal abstract class TaskCore
             SynchronizationContext.SetSynchronizationContext(previousContext);
         }
     }
+
+    /// <inheritdoc />
+    public override void Post(SendOrPostCallback d, object? state) =>
+        EnqueueReady(new PostedAction(this, static s =>
+        {
+            var (callback, callbackState) = ((SendOrPostCallback, object?))s!;
+            callback(callbackState);
+        }, (d, state)));
+
+    /// <inheritdoc />
+    public override void Send(SendOrPostCallback d, object? state) =>
+        throw new NotSupportedException("A Tandem task cannot be entered synchronously from another thread; use Post.");
+
+    /// <inheritdoc />
+    public override SynchronizationContext CreateCopy() => this;
 }
