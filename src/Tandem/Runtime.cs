@@ -1,3 +1,4 @@
+
 using Tandem.Core;
 
 namespace Tandem;
@@ -12,7 +13,7 @@ namespace Tandem;
 /// </summary>
 public abstract class Runtime : IDisposable
 {
-    private protected Runtime() { }
+    private protected Runtime(RuntimeMode mode) => Mode = mode;
 
     /// <summary>Creates a runtime of the given tier.</summary>
     /// <param name="mode">Which tier.</param>
@@ -32,7 +33,7 @@ public abstract class Runtime : IDisposable
     }
 
     /// <summary>Which tier this runtime is.</summary>
-    public abstract RuntimeMode Mode { get; }
+    public RuntimeMode Mode { get; }
 
     /// <summary>The runtime of the task running on this thread, or null outside a Tandem task.</summary>
     public static Runtime? Current => TaskCore.Current?.Host as Runtime;
@@ -113,7 +114,12 @@ public abstract class Runtime : IDisposable
     /// <param name="handle">The task's handle, when spawned.</param>
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public abstract bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle);
+    /// <remarks>The two tiers are the only subclasses, so the call is routed by <see cref="Mode"/> instead of a
+    /// generic virtual call, whose dispatch would cost more than the rest of a spawn.</remarks>
+    public bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle) =>
+        Mode == RuntimeMode.Host
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).TrySpawnAsync(priority, state, method, out handle)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).TrySpawnAsync(priority, state, method, out handle);
 
     /// <summary>Spawns a poll-based future, or returns false when the scheduler is full.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -122,7 +128,10 @@ public abstract class Runtime : IDisposable
     /// <param name="handle">The task's handle, when spawned.</param>
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public abstract bool TrySpawn<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle);
+    public bool TrySpawn<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle) =>
+        Mode == RuntimeMode.Host
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).TrySpawnFuture(priority, future, out handle)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).TrySpawnFuture(priority, future, out handle);
 
     /// <summary>Schedules a poll function with explicit state, or returns false when the scheduler is full.</summary>
     /// <typeparam name="TState">The state's type.</typeparam>
@@ -133,7 +142,10 @@ public abstract class Runtime : IDisposable
     /// <param name="handle">The task's handle, when scheduled.</param>
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public abstract bool TrySchedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle);
+    public bool TrySchedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle) =>
+        Mode == RuntimeMode.Host
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).TrySchedulePollFn(priority, state, pollFn, out handle)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).TrySchedulePollFn(priority, state, pollFn, out handle);
 
     /// <summary>Runs the scheduler (embedded) or waits (host) until <paramref name="handle"/>'s task finishes, then joins it.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -142,7 +154,10 @@ public abstract class Runtime : IDisposable
     /// <exception cref="TaskAbortedException">The task was aborted.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
     /// <exception cref="InvalidOperationException">Called from inside the scheduler's own tasks or workers.</exception>
-    public abstract T BlockOn<T>(JoinHandle<T> handle);
+    public T BlockOn<T>(JoinHandle<T> handle) =>
+        Mode == RuntimeMode.Host
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).BlockOnHandle(handle)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).BlockOnHandle(handle);
 
     /// <summary>Unfinished tasks.</summary>
     public abstract int TaskCount { get; }

@@ -13,7 +13,7 @@ public sealed partial class EmbeddedScheduler
     /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
     /// <remarks>When nothing is ready it parks until a wake or its next timer; with a <see cref="VirtualClock"/>
     /// whose <see cref="VirtualClock.AutoAdvance"/> is on, it jumps the clock to that timer instead. Any exception the task threw is re-thrown.</remarks>
-    public override T BlockOn<T>(JoinHandle<T> handle)
+    internal T BlockOnHandle<T>(JoinHandle<T> handle)
     {
         bool outer = EnterLoop();
         try

@@ -13,7 +13,7 @@ public sealed partial class EmbeddedScheduler
     /// <param name="method">The method.</param>
     /// <param name="handle">The task's handle, when spawned.</param>
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
-    public override bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
+    internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(method);
         PrepareSpawn(priority);
@@ -33,7 +33,7 @@ public sealed partial class EmbeddedScheduler
     /// <param name="future">The future.</param>
     /// <param name="handle">The task's handle, when spawned.</param>
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
-    public override bool TrySpawn<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
+    internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(future);
         PrepareSpawn(priority);
@@ -55,7 +55,7 @@ public sealed partial class EmbeddedScheduler
     /// <param name="pollFn">Called on every poll until it returns ready.</param>
     /// <param name="handle">The task's handle, when scheduled.</param>
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
-    public override bool TrySchedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
+    internal bool TrySchedulePollFn<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(pollFn);
         PrepareSpawn(priority);

@@ -59,7 +59,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     /// <param name="options">Capacity and clock.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is out of range.</exception>
-    public EmbeddedScheduler(EmbeddedOptions options)
+    public EmbeddedScheduler(EmbeddedOptions options) : base(RuntimeMode.Embedded)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -83,9 +83,6 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _registry.SetSignalListener(_onSignal);
         _virtualClock?.Subscribe(_onSignal);
     }
-
-    /// <summary>Always <see cref="RuntimeMode.Embedded"/>.</summary>
-    public override RuntimeMode Mode => RuntimeMode.Embedded;
 
     /// <summary>How many unfinished tasks the scheduler holds.</summary>
     public int Capacity { get; }

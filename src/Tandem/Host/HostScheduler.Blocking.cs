@@ -8,10 +8,14 @@ public sealed partial class HostScheduler
     /// <remarks>Waits on the calling thread, which must not be one of this scheduler's workers (that could
     /// deadlock the pool): from a worker it throws <see cref="InvalidOperationException"/>; inside a task, await
     /// the handle instead.</remarks>
-    public override T BlockOn<T>(JoinHandle<T> handle)
+    internal T BlockOnHandle<T>(JoinHandle<T> handle)
     {
         if (IsOwnWorkerThread)
             throw new InvalidOperationException("Cannot block on the host scheduler from one of its own workers: await the handle instead.");
+        // Most tasks a thread blocks on are about to finish: spin briefly before paying for an event and a
+        // system call to sleep and be woken.
+        var spinner = new SpinWait();
+        while (!handle.IsFinished && !spinner.NextSpinWillYield) spinner.SpinOnce();
         if (!handle.IsFinished)
         {
             ThrowIfShutdown();

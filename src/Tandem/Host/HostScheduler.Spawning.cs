@@ -8,7 +8,7 @@ public sealed partial class HostScheduler
     /// <remarks>On the host tier a spawn never fails for capacity: this returns true, or throws
     /// <see cref="ObjectDisposedException"/> after shutdown. It allocates the task's 64-byte join cell
     /// (for a result of up to 4 bytes); everything else is pooled.</remarks>
-    public override bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
+    internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(method);
         PrepareSpawn(priority);
@@ -18,7 +18,7 @@ public sealed partial class HostScheduler
     }
 
     /// <inheritdoc />
-    public override bool TrySpawn<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
+    internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(future);
         PrepareSpawn(priority);
@@ -28,7 +28,7 @@ public sealed partial class HostScheduler
     }
 
     /// <inheritdoc />
-    public override bool TrySchedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
+    internal bool TrySchedulePollFn<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(pollFn);
         PrepareSpawn(priority);

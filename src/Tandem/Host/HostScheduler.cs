@@ -41,7 +41,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     /// <param name="options">Worker count, blocking pool, fairness.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public HostScheduler(HostOptions options)
+    public HostScheduler(HostOptions options) : base(RuntimeMode.Host)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -56,9 +56,6 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
         _blocking = new BlockingPool(options.MaxBlockingThreads, options.BlockingThreadKeepAlive, ThreadNamePrefix);
         foreach (var worker in Workers) worker.Thread.Start();
     }
-
-    /// <summary>Always <see cref="RuntimeMode.Host"/>.</summary>
-    public override RuntimeMode Mode => RuntimeMode.Host;
 
     /// <summary>The number of worker threads.</summary>
     public int WorkerCount { get; }
