@@ -45,7 +45,7 @@ internal sealed class Arguments
     internal static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: Tandem.Bench shape --impl tandem-host|tandem-embedded --shape SHAPE [--reps N] [--warmup N]
+            usage: Tandem.Bench shape --impl tandem-host|tandem-embedded --shape SHAPE [--reps N] [--warmup N] [--random-priority]
                    Tandem.Bench mem --impl tandem-host|tandem-embedded
                    Tandem.Bench priority --impl tandem-host|dotnet-threadpool [--samples N]
                    Tandem.Bench all [--quick]

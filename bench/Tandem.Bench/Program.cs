@@ -3,13 +3,14 @@ using Tandem.Bench;
 using Tandem.Bench.Shapes;
 
 // The shape harness (the contract of ../shared/ANCHORS.md) and the BenchmarkDotNet suites.
-//   shape --impl tandem-host|tandem-embedded --shape S [--reps N] [--warmup N]   one JSON line
+//   shape --impl tandem-host|tandem-embedded --shape S [--reps N] [--warmup N] [--random-priority]   one JSON line
 //   mem --impl tandem-host|tandem-embedded                                       one JSON line
 //   priority --impl tandem-host|dotnet-threadpool [--samples N]                  one JSON line
 //   all [--quick]                                                                every shape of both tiers, JSON lines
 //   bdn [BenchmarkDotNet arguments]                                              the BenchmarkDotNet suites
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Arguments.Parse(args);
+Shape.RandomPriorities = options.Flag("random-priority");
 try
 {
     return options.Command switch

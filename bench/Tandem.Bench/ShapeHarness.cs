@@ -60,6 +60,7 @@ internal static class ShapeHarness
         Console.Error.WriteLine($"# {shape.Impl}/{shape.Name}: warmup {iterations} iterations; sorted ns/op: " +
                                 string.Join(" ", nsPerOp.Select(x => x.ToString("F0"))));
         return $"{{\"impl\":\"{shape.Impl}\",\"shape\":\"{shape.Name}\",\"n\":{shape.OpsPerIteration},\"reps\":{reps}," +
-               $"\"median_ns_per_op\":{median:F1},\"min_ns_per_op\":{nsPerOp[0]:F1},\"alloc_bytes_per_op\":{perOp:F1}}}";
+               $"\"median_ns_per_op\":{median:F1},\"min_ns_per_op\":{nsPerOp[0]:F1},\"alloc_bytes_per_op\":{perOp:F1}" +
+               (Shape.RandomPriorities ? ",\"priorities\":\"random\"}" : "}");
     }
 }

@@ -16,7 +16,7 @@ internal sealed class ChainedSpawn(Runtime runtime, string impl) : Shape(runtime
         _done.Reset();
         int depth = Runtime.BlockOn(Runtime.Spawn(Priority.Normal, this, static async shape =>
         {
-            shape.Runtime.Spawn(Priority.Normal, (shape, ChainDepth), Link).Detach();
+            shape.Runtime.Spawn(Pick(), (shape, ChainDepth), Link).Detach();
             return await shape._done.ReceiveAsync();
         }));
         Check(depth == ChainDepth, "the chain reached its full depth");
@@ -25,7 +25,7 @@ internal sealed class ChainedSpawn(Runtime runtime, string impl) : Shape(runtime
     private static TandemTask Link((ChainedSpawn shape, int left) st)
     {
         if (st.left == 1) st.shape._done.Send(ChainDepth);
-        else st.shape.Runtime.Spawn(Priority.Normal, (st.shape, st.left - 1), Link).Detach();
+        else st.shape.Runtime.Spawn(Pick(), (st.shape, st.left - 1), Link).Detach();
         return TandemTask.CompletedTask;
     }
 }

@@ -27,7 +27,7 @@ internal sealed class PingPong : Shape
         foreach (var pair in _pairs) pair.Reset();
         Runtime.BlockOn(Runtime.Spawn(Priority.Normal, this, static async shape =>
         {
-            foreach (var pair in shape._pairs) shape.Runtime.Spawn(Priority.Normal, pair, Ping).Detach();
+            foreach (var pair in shape._pairs) shape.Runtime.Spawn(Pick(), pair, Ping).Detach();
             return await shape._countdown.Done.ReceiveAsync();
         }));
         foreach (var pair in _pairs) Check(pair.Reply == pair.Index + 1, "every ping was answered");
@@ -35,7 +35,7 @@ internal sealed class PingPong : Shape
 
     private static async TandemTask Ping(Pair pair)
     {
-        pair.Runtime.Spawn(Priority.Normal, pair, Pong).Detach();
+        pair.Runtime.Spawn(Pick(), pair, Pong).Detach();
         pair.ToPonger.Send(pair.Index);
         pair.Reply = await pair.ToPinger.ReceiveAsync();
         pair.Countdown.Signal();

@@ -23,6 +23,23 @@ internal abstract class Shape : IDisposable
 
     protected Shape(Runtime runtime, string impl) => (Runtime, Impl) = (runtime, impl);
 
+    /// <summary>When set (<c>--random-priority</c>), every task a shape spawns gets a pseudo-random priority.</summary>
+    internal static bool RandomPriorities { get; set; }
+
+    [ThreadStatic] private static uint t_random;
+
+    /// <summary>The priority of the next spawned task: Normal, or a pseudo-random level (xorshift, no allocation).</summary>
+    internal static Priority Pick()
+    {
+        if (!RandomPriorities) return Priority.Normal;
+        uint x = t_random == 0 ? 2463534242u : t_random;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        t_random = x;
+        return (Priority)(x % Priorities.Count);
+    }
+
     internal Runtime Runtime { get; }
 
     internal string Impl { get; }

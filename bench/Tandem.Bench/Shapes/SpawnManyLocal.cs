@@ -18,7 +18,7 @@ internal sealed class SpawnManyLocal(Runtime runtime, string impl) : Shape(runti
         {
             for (int i = 0; i < NumSpawn; i++)
             {
-                st.Runtime.Spawn(Priority.Normal, st._countdown, static c =>
+                st.Runtime.Spawn(Pick(), st._countdown, static c =>
                 {
                     c.Signal();
                     return TandemTask.CompletedTask;

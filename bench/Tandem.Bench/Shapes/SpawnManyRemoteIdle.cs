@@ -14,7 +14,7 @@ internal sealed class SpawnManyRemoteIdle(Runtime runtime, string impl) : Shape(
     internal override void RunOnce()
     {
         for (int i = 0; i < _handles.Length; i++)
-            _handles[i] = Runtime.Spawn(Priority.Normal, i, static i => new TandemTask<int>(i));
+            _handles[i] = Runtime.Spawn(Pick(), i, static i => new TandemTask<int>(i));
         long sum = 0;
         foreach (var handle in _handles) sum += Runtime.BlockOn(handle);
         Check(sum == (long)NumSpawn * (NumSpawn - 1) / 2, "every task returned its value");

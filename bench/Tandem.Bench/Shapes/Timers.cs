@@ -18,7 +18,7 @@ internal sealed class Timers(Runtime runtime, string impl) : Shape(runtime, impl
         {
             for (int i = 0; i < NumTimers; i++)
             {
-                st.Runtime.Spawn(Priority.Normal, st._countdown, static async c =>
+                st.Runtime.Spawn(Pick(), st._countdown, static async c =>
                 {
                     await Async.Delay(TimeSpan.FromMilliseconds(1));
                     c.Signal();

@@ -14,7 +14,7 @@ internal sealed class YieldMany(Runtime runtime, string impl) : Shape(runtime, i
     internal override void RunOnce()
     {
         for (int i = 0; i < _handles.Length; i++)
-            _handles[i] = Runtime.Spawn(Priority.Normal, 0, static async _ =>
+            _handles[i] = Runtime.Spawn(Pick(), 0, static async _ =>
             {
                 int yields = 0;
                 for (; yields < NumYield; yields++) await Async.Yield();
