@@ -74,4 +74,29 @@ public class HostAllocationTests
         }));
         Assert.Equal(0, bytes);
     });
+
+    [Fact]
+    public void DelayAndChannelWakesAllocateNothing() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var channel = new MpscChannel<int>(8);
+        var oneShot = new OneShot<int>();
+        long bytes = s.BlockOn(s.Spawn(Priority.Normal, (channel, oneShot), static async st =>
+        {
+            long total = 0;
+            for (int round = 0; round < 400; round++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                await Async.Delay(TimeSpan.FromMilliseconds(0.01)); // a real timer-wheel entry, recycled once warm
+                st.channel.TrySend(round);
+                total += await st.channel.ReceiveAsync() - round;
+                st.oneShot.Reset();
+                st.oneShot.Send(round);
+                total += await st.oneShot.ReceiveAsync() - round;
+                if (round >= 200) total += GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            return total;
+        }));
+        Assert.Equal(0, bytes);
+    });
 }
