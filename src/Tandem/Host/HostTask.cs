@@ -35,6 +35,9 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>Neighbours in the scheduler's list of live tasks (owned by that list's shard).</summary>
     internal HostTask? LivePrev, LiveNext;
 
+    /// <summary>True while in that list (under its shard's lock): a second removal is a no-op.</summary>
+    internal bool InLiveList;
+
     /// <summary>The scheduler running the task.</summary>
     internal HostScheduler Scheduler = null!;
 
@@ -109,7 +112,6 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         {
             _wokenByOwnPoll = false;
             Volatile.Write(ref State, Complete);
-            Scheduler.OnFinished(this);
             Recycle();
             return true;
         }

@@ -22,6 +22,7 @@ internal abstract class HostTask<T> : HostTask
     /// <summary>Records the result (aborted when an abort was requested); returns true.</summary>
     protected bool Succeed(T result)
     {
+        Scheduler.OnFinished(this); // before the joiner can see the outcome: then TaskCount no longer counts it
         _cell!.Complete(result, Id, AbortRequested);
         return true;
     }
@@ -29,12 +30,14 @@ internal abstract class HostTask<T> : HostTask
     /// <summary>Records that the task ended by abort without running further; returns true.</summary>
     protected bool EndAborted()
     {
+        Scheduler.OnFinished(this);
         _cell!.Complete(default!, Id, aborted: true);
         return true;
     }
 
     protected override bool FailBody(Exception exception)
     {
+        Scheduler.OnFinished(this);
         _cell!.Fail(exception, Id, AbortRequested);
         return true;
     }

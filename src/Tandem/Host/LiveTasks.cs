@@ -26,6 +26,7 @@ internal sealed class LiveTasks
         lock (shard.Lock)
         {
             if (_closed) return false;
+            task.InLiveList = true;
             task.LivePrev = null;
             task.LiveNext = shard.Head;
             if (shard.Head is not null) shard.Head.LivePrev = task;
@@ -43,12 +44,14 @@ internal sealed class LiveTasks
         foreach (var shard in _shards) Monitor.Exit(shard.Lock);
     }
 
-    /// <summary>Removes a finished task; returns the live count after.</summary>
+    /// <summary>Removes a finished task (a second removal changes nothing); returns the live count after.</summary>
     internal int Remove(HostTask task)
     {
         var shard = _shards[(int)(task.Id & (ShardCount - 1))];
         lock (shard.Lock)
         {
+            if (!task.InLiveList) return Volatile.Read(ref _count);
+            task.InLiveList = false;
             if (task.LivePrev is not null) task.LivePrev.LiveNext = task.LiveNext;
             else shard.Head = task.LiveNext;
             if (task.LiveNext is not null) task.LiveNext.LivePrev = task.LivePrev;
