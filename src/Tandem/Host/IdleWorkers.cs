@@ -27,16 +27,6 @@ internal sealed class IdleWorkers
         _wokenAsSearcher = new bool[workerCount];
     }
 
-    internal int Searching => Volatile.Read(ref _searching);
-
-    internal int ParkedCount
-    {
-        get
-        {
-            lock (_lock) return _parkedCount;
-        }
-    }
-
     /// <summary>Becomes a searcher unless half the workers already search.</summary>
     internal bool TryBeginSearch()
     {

@@ -25,15 +25,6 @@ internal sealed class TimerDriver
 
     internal Thread Thread { get; }
 
-    /// <summary>Pending timers.</summary>
-    internal int Count
-    {
-        get
-        {
-            lock (_lock) return _wheel.Count;
-        }
-    }
-
     /// <summary>Fires <paramref name="resumption"/> after <paramref name="delay"/> (rounded up to the next millisecond).</summary>
     internal void Add(TimeSpan delay, Resumption resumption)
     {
