@@ -14,6 +14,7 @@ namespace Tandem.Core;
 /// and only after their own waker fired: each member has a waker of its own, which marks it in a
 /// bitmask and wakes the consumer, so a set of many idle futures costs nothing per turn.
 /// Pushing, completing and taking out allocate nothing once the set has been used at its capacity.
+/// The set belongs to one consuming task at a time; its members may complete, and their wakers fire, on any thread.
 /// </remarks>
 /// <typeparam name="T">The members' result type.</typeparam>
 public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoinListener, IWakeTarget

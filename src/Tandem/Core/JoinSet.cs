@@ -6,6 +6,10 @@ namespace Tandem.Core;
 /// spawning into it, joining from it and aborting allocate nothing. Disposing the set aborts every
 /// task still in it.
 /// </summary>
+/// <remarks>
+/// A join set belongs to one task (or thread) at a time: spawn into it, join from it and abort through it
+/// from there. Its members may finish on any thread; that side is synchronised.
+/// </remarks>
 /// <typeparam name="T">The tasks' result type.</typeparam>
 public sealed class JoinSet<T> : IDisposable, IJoinListener
 {
