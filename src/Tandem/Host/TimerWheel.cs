@@ -83,7 +83,11 @@ internal sealed class TimerWheel
             {
                 var next = entry.Next;
                 entry.Prev = entry.Next = null;
-                if (entry.Deadline <= nowMs)
+                // Only level 0 fires: its slots are one millisecond, so everything in one is due together. A higher
+                // slot spans many milliseconds and its list is in insertion order, so its entries cascade down
+                // even when already due, and then fire in deadline order (a late timer thread would otherwise
+                // fire an 80 ms timer before a 50 ms one that shared its slot).
+                if (level == 0 && entry.Deadline <= nowMs)
                 {
                     due.Add(entry.Resumption);
                     Recycle(entry);
