@@ -39,26 +39,26 @@ public class HostTimerTests
     public void DelaysFireInDeadlineOrderAndNotEarly() => Bounded.Run(() =>
     {
         using var s = new HostScheduler(2);
-        var (order, elapsed) = s.BlockOn(async () =>
+        var results = s.BlockOn(async () =>
         {
-            // All three delays start within microseconds of each other, from one task, so their order depends
-            // only on the timer wheel, not on when a busy machine got round to starting three tasks.
-            using var pending = s.CreateFuturesUnordered<(int ms, long elapsed)>();
+            using var pending = s.CreateFuturesUnordered<(int ms, long start, long end)>();
             foreach (int ms in new[] { 80, 20, 50 }) pending.Push(Sleep(ms));
-            var got = new List<(int ms, long elapsed)>();
+            var got = new List<(int ms, long start, long end)>();
             await foreach (var x in pending) got.Add(x);
-            return (got.Select(x => x.ms).ToArray(), got.Select(x => x.elapsed).ToArray());
+            return got;
         });
-        Assert.Equal([20, 50, 80], order);
-        Assert.True(elapsed[0] >= 20, $"a 20 ms delay ended after {elapsed[0]} ms");
-        Assert.True(elapsed[1] >= 50, $"a 50 ms delay ended after {elapsed[1]} ms");
-        Assert.True(elapsed[2] >= 80, $"an 80 ms delay ended after {elapsed[2]} ms");
+        // Each delay's deadline is its own start plus its length: a busy machine may start them apart, so the
+        // order to expect is that of the deadlines actually set, and none may end before its deadline.
+        var byDeadline = results.OrderBy(r => r.start + r.ms * Stopwatch.Frequency / 1000).Select(r => r.ms);
+        Assert.Equal(byDeadline, results.Select(r => r.ms));
+        Assert.All(results, r => Assert.True(r.end - r.start >= r.ms * Stopwatch.Frequency / 1000,
+            $"a {r.ms} ms delay ended after {(r.end - r.start) * 1000.0 / Stopwatch.Frequency:F2} ms"));
 
-        static async TandemTask<(int, long)> Sleep(int ms)
+        static async TandemTask<(int, long, long)> Sleep(int ms)
         {
-            var sw = Stopwatch.StartNew();
+            long start = Stopwatch.GetTimestamp();
             await Async.Delay(ms);
-            return (ms, sw.ElapsedMilliseconds);
+            return (ms, start, Stopwatch.GetTimestamp());
         }
     });
 
