@@ -205,6 +205,9 @@ public abstract class Runtime : IDisposable
         handle.Source.SetListener(handle.Token, race, 0);
         ((ITaskHost)this).AddTimer(duration, race.TimerResumption());
         await race.Signal.WaitAsync();
+        // As Tokio polls the inner future before it looks at the deadline: when time is up before the work
+        // has had a turn (a zero or tiny timeout), let the tasks of this priority run once before giving up.
+        if (!handle.IsFinished) await Async.Yield();
         if (handle.IsFinished) return handle.GetResult();
         handle.Abort();
         handle.Detach();

@@ -18,10 +18,15 @@ public sealed partial class HostScheduler
         while (!handle.IsFinished && !spinner.NextSpinWillYield) spinner.SpinOnce();
         if (!handle.IsFinished)
         {
-            ThrowIfShutdown();
+            // During a shutdown the task is being aborted and will finish: wait for it. Only once the workers
+            // have stopped can nothing finish it any more; then (or if they stop while we wait) give up.
+            ThrowIfStopped();
             using var finished = new BlockingJoiner();
             handle.Source.SetListener(handle.Token, finished, 0);
-            finished.Wait();
+            while (!finished.Wait(StoppedCheckInterval))
+            {
+                if (!handle.IsFinished) ThrowIfStopped();
+            }
         }
         return handle.GetResult();
     }
@@ -76,6 +81,13 @@ public sealed partial class HostScheduler
         }));
     }
 
+    private static readonly TimeSpan StoppedCheckInterval = TimeSpan.FromMilliseconds(100);
+
+    private void ThrowIfStopped()
+    {
+        if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down: nothing will finish this task.");
+    }
+
     /// <summary>Hears a task finish and releases a thread blocked on it.</summary>
     private sealed class BlockingJoiner : IJoinListener, IDisposable
     {
@@ -83,7 +95,7 @@ public sealed partial class HostScheduler
 
         public void OnMemberFinished(int tag) => _finished.Set();
 
-        internal void Wait() => _finished.Wait();
+        internal bool Wait(TimeSpan timeout) => _finished.Wait(timeout);
 
         public void Dispose() => _finished.Dispose();
     }

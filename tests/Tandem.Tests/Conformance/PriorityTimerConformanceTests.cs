@@ -116,4 +116,13 @@ public class PriorityTimerConformanceTests
         Assert.Equal(TimeSpan.FromDays(3), clock.Elapsed);
         Assert.Throws<ArgumentException>(() => Runtime.WithMode(RuntimeMode.Host, new RuntimeOptions { Clock = clock }));
     }
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AZeroTimeoutStillLetsWorkThatIsReadyAtOnceFinish(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        int result = rt.BlockOn(async () => await rt.Timeout(TimeSpan.Zero, () => new TandemTask<int>(5)));
+        Assert.Equal(5, result);
+    });
 }
