@@ -77,6 +77,20 @@ internal abstract class Shape : IDisposable
         };
     }
 
+    /// <summary>
+    /// From inside a driver task, spawns <paramref name="count"/> children that each run <paramref name="child"/>
+    /// (which signals <paramref name="countdown"/>), and waits until the last has signalled.
+    /// </summary>
+    protected void SpawnChildrenAndWait(Countdown countdown, int count, Func<Countdown, TandemTask> child)
+    {
+        countdown.Reset(count);
+        Runtime.BlockOn(Runtime.Spawn(Priority.Normal, (Runtime, countdown, count, child), static async st =>
+        {
+            for (int i = 0; i < st.count; i++) st.Runtime.Spawn(Pick(), st.countdown, st.child).Detach();
+            return await st.countdown.Done.ReceiveAsync();
+        }));
+    }
+
     protected static void Check(bool ok, string what)
     {
         if (!ok) throw new InvalidOperationException("benchmark self-check failed: " + what);

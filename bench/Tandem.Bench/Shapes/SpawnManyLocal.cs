@@ -13,19 +13,11 @@ internal sealed class SpawnManyLocal(Runtime runtime, string impl) : Shape(runti
 
     internal override void RunOnce()
     {
-        _countdown.Reset(NumSpawn);
-        Runtime.BlockOn(Runtime.Spawn(Priority.Normal, (Runtime, _countdown), static async st =>
+        SpawnChildrenAndWait(_countdown, NumSpawn, static c =>
         {
-            for (int i = 0; i < NumSpawn; i++)
-            {
-                st.Runtime.Spawn(Pick(), st._countdown, static c =>
-                {
-                    c.Signal();
-                    return TandemTask.CompletedTask;
-                }).Detach();
-            }
-            return await st._countdown.Done.ReceiveAsync();
-        }));
+            c.Signal();
+            return TandemTask.CompletedTask;
+        });
         Check(_countdown.Remaining == 0, "every spawned task ran");
     }
 }

@@ -13,19 +13,11 @@ internal sealed class Timers(Runtime runtime, string impl) : Shape(runtime, impl
 
     internal override void RunOnce()
     {
-        _countdown.Reset(NumTimers);
-        Runtime.BlockOn(Runtime.Spawn(Priority.Normal, (Runtime, _countdown), static async st =>
+        SpawnChildrenAndWait(_countdown, NumTimers, static async c =>
         {
-            for (int i = 0; i < NumTimers; i++)
-            {
-                st.Runtime.Spawn(Pick(), st._countdown, static async c =>
-                {
-                    await Async.Delay(TimeSpan.FromMilliseconds(1));
-                    c.Signal();
-                }).Detach();
-            }
-            return await st._countdown.Done.ReceiveAsync();
-        }));
+            await Async.Delay(TimeSpan.FromMilliseconds(1));
+            c.Signal();
+        });
         Check(_countdown.Remaining == 0, "every timer fired");
     }
 }

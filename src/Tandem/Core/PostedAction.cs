@@ -7,10 +7,10 @@ namespace Tandem.Core;
 /// </summary>
 internal sealed class PostedAction : Resumable
 {
-    private readonly Action<object?> _callback;
+    private readonly SendOrPostCallback _callback;
     private readonly object? _state;
 
-    internal PostedAction(TaskCore? owner, Action<object?> callback, object? state)
+    internal PostedAction(TaskCore? owner, SendOrPostCallback callback, object? state)
     {
         SetOwner(owner);
         _callback = callback;

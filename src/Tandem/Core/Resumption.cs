@@ -42,7 +42,7 @@ internal readonly struct Resumption
     }
 
     /// <summary>A resumption that runs <paramref name="callback"/> inline, on whichever thread fires it; bound to no task.</summary>
-    internal static Resumption ForCallback(Action<object?> callback, object? state)
+    internal static Resumption ForCallback(SendOrPostCallback callback, object? state)
     {
         var target = new PostedAction(null, callback, state);
         return new Resumption(target, 0);

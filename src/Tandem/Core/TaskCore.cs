@@ -9,9 +9,11 @@ namespace Tandem.Core;
 /// <list type="bullet">
 /// <item>A task is polled by one thread at a time. Everything marked "owner thread" is touched only
 /// by that poll: the wait list, and running the ready list.</item>
-/// <item>The ready list is a lock-free stack any thread may push to; the poller takes it whole with one
-/// exchange, so a resumption queued during a poll runs in a later poll (that is what makes a yield yield).</item>
-/// <item>Every push is followed by <see cref="WakeSelf"/>, so a queued resumption is never stranded.</item>
+/// <item>Resumptions from other threads go on a lock-free stack the poller takes whole with one exchange;
+/// those the task queues on itself during its own poll go on an owner-only list. Either way a resumption
+/// queued during a poll runs in a later poll (that is what makes a yield yield).</item>
+/// <item>Every queueing is followed by a wake (<see cref="WakeSelf"/>, or <see cref="WakeSelfFromOwnPoll"/>
+/// from the task's own poll), so a queued resumption is never stranded.</item>
 /// </list>
 /// </remarks>
 internal abstract class TaskCore : SynchronizationContext
@@ -242,12 +244,7 @@ internal abstract class TaskCore : SynchronizationContext
     }
 
     /// <inheritdoc />
-    public override void Post(SendOrPostCallback d, object? state) =>
-        EnqueueReady(new PostedAction(this, static s =>
-        {
-            var (callback, callbackState) = ((SendOrPostCallback, object?))s!;
-            callback(callbackState);
-        }, (d, state)));
+    public override void Post(SendOrPostCallback d, object? state) => EnqueueReady(new PostedAction(this, d, state));
 
     /// <inheritdoc />
     public override void Send(SendOrPostCallback d, object? state) =>

@@ -16,57 +16,37 @@ public sealed partial class EmbeddedScheduler
     internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(method);
-        PrepareSpawn(priority);
-        if (!TryTakeSlot(out var slot))
-        {
-            handle = default;
-            return false;
-        }
-        var body = AsyncBody<TState, T>.Create(state, method);
-        handle = body.Handle(Start(slot, priority, body));
-        return true;
+        return TryTakeSlot(priority, out var slot)
+            ? Launch(slot, priority, AsyncBody<TState, T>.Create(state, method), out handle)
+            : NoHandle(out handle);
     }
 
-    /// <summary>Spawns a poll-based future, or returns false when the scheduler is full.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="priority">The task's level.</param>
-    /// <param name="future">The future.</param>
-    /// <param name="handle">The task's handle, when spawned.</param>
-    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
     internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(future);
-        PrepareSpawn(priority);
-        if (!TryTakeSlot(out var slot))
-        {
-            handle = default;
-            return false;
-        }
-        var body = FutureBody<T>.Create(future);
+        return TryTakeSlot(priority, out var slot)
+            ? Launch(slot, priority, PollFnBody<IFuture<T>, T>.Create(future, static (f, cx) => f.Poll(cx), disposeState: true), out handle)
+            : NoHandle(out handle);
+    }
+
+    internal bool TrySchedulePollFn<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
+    {
+        ArgumentNullException.ThrowIfNull(pollFn);
+        return TryTakeSlot(priority, out var slot)
+            ? Launch(slot, priority, PollFnBody<TState, T>.Create(state, pollFn, disposeState: false), out handle)
+            : NoHandle(out handle);
+    }
+
+    private bool Launch<T>(EmbeddedTask slot, Priority priority, TaskBody<T> body, out JoinHandle<T> handle)
+    {
         handle = body.Handle(Start(slot, priority, body));
         return true;
     }
 
-    /// <summary>Schedules a poll function with explicit state, or returns false when the scheduler is full.</summary>
-    /// <typeparam name="TState">The state's type.</typeparam>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="priority">The task's level.</param>
-    /// <param name="state">Passed to <paramref name="pollFn"/>.</param>
-    /// <param name="pollFn">Called on every poll until it returns ready.</param>
-    /// <param name="handle">The task's handle, when scheduled.</param>
-    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
-    internal bool TrySchedulePollFn<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
+    private static bool NoHandle<T>(out JoinHandle<T> handle)
     {
-        ArgumentNullException.ThrowIfNull(pollFn);
-        PrepareSpawn(priority);
-        if (!TryTakeSlot(out var slot))
-        {
-            handle = default;
-            return false;
-        }
-        var body = PollFnBody<TState, T>.Create(state, pollFn);
-        handle = body.Handle(Start(slot, priority, body));
-        return true;
+        handle = default;
+        return false;
     }
 
     private void PrepareSpawn(Priority priority)
@@ -89,8 +69,10 @@ public sealed partial class EmbeddedScheduler
 
     private protected override Exception CapacityExceeded() => new CapacityExceededException("embedded scheduler", Capacity);
 
-    private bool TryTakeSlot(out EmbeddedTask slot)
+    /// <summary>Checks the spawn is allowed, then takes a free slot (reclaiming the oldest finished, unjoined one if need be).</summary>
+    private bool TryTakeSlot(Priority priority, out EmbeddedTask slot)
     {
+        PrepareSpawn(priority);
         if (_freeCount == 0 && _reclaimHead >= 0) Release(_slots[_reclaimHead]);
         if (_freeCount == 0)
         {

@@ -26,7 +26,6 @@ public sealed partial class HostScheduler
         bool outcome = false;
         try
         {
-            _shutdown = true;
             _live.Close(); // from here on the live count only goes down: no spawn can slip in behind us
             if (_live.Count == 0) _allFinished.Set();
             _live.AbortAll();

@@ -25,9 +25,8 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     private readonly BlockingPool _blocking;
     private readonly ManualResetEventSlim _allFinished = new(false);
     private readonly TaskCompletionSource<bool> _shutdownOutcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _shutdown;
     private volatile bool _stopping;
-    private int _shutdownStarted;
+    private int _shutdownStarted; // 0, then 1 once shutdown began: set by one exchange, read as IsShutdown
 
     /// <summary>Creates a scheduler with one worker per processor.</summary>
     public HostScheduler() : this(new HostOptions()) { }
@@ -64,7 +63,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     public override int TaskCount => _live.Count;
 
     /// <summary>True once shutdown has begun: spawning throws <see cref="ObjectDisposedException"/>.</summary>
-    public bool IsShutdown => _shutdown;
+    public bool IsShutdown => Volatile.Read(ref _shutdownStarted) != 0;
 
     /// <summary>The scheduler's clock (the system clock).</summary>
     /// <remarks>On this tier <see cref="Runtime.UnobservedTaskException"/> is raised when a faulted task's
@@ -144,7 +143,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
 
     internal void OnFinished(HostTask task)
     {
-        if (_live.Remove(task) == 0 && _shutdown) _allFinished.Set();
+        if (_live.Remove(task) == 0 && IsShutdown) _allFinished.Set();
     }
 
     private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task)
@@ -158,7 +157,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
 
     private void ThrowIfShutdown()
     {
-        if (_shutdown) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
+        if (IsShutdown) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
     }
 
     private bool IsOwnWorkerThread => Worker.Current?.Scheduler == this;
