@@ -47,7 +47,7 @@ internal sealed class AsyncSignal
         }
     }
 
-    private void Register(Action continuation)
+    private void Register(AwaitContinuation continuation)
     {
         var resumption = Resumption.Capture(continuation);
         bool runNow;
@@ -61,7 +61,7 @@ internal sealed class AsyncSignal
     }
 
     /// <summary>Awaits an <see cref="AsyncSignal"/>.</summary>
-    internal readonly struct Awaitable(AsyncSignal signal) : ICriticalNotifyCompletion
+    internal readonly struct Awaitable(AsyncSignal signal) : ICriticalNotifyCompletion, ITandemAwaiter
     {
         public Awaitable GetAwaiter() => this;
 
@@ -69,8 +69,10 @@ internal sealed class AsyncSignal
 
         public void GetResult() => AbortCheck.ThrowIfAbortRequested();
 
-        public void OnCompleted(Action continuation) => signal.Register(continuation);
+        public void OnCompleted(Action continuation) => signal.Register(AwaitContinuation.Of(continuation));
 
-        public void UnsafeOnCompleted(Action continuation) => signal.Register(continuation);
+        public void UnsafeOnCompleted(Action continuation) => signal.Register(AwaitContinuation.Of(continuation));
+
+        void ITandemAwaiter.OnCompleted(BoxBase box) => signal.Register(AwaitContinuation.Of(box));
     }
 }

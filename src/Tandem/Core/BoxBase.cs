@@ -5,10 +5,13 @@ namespace Tandem.Core;
 /// </summary>
 internal abstract class BoxBase : Resumable
 {
-    /// <summary>Cached delegate handed to awaiters: queues this box on its owner task (or runs it when it has none).</summary>
-    internal readonly Action ResumeAction;
+    private Action? _resumeAction;
 
-    protected BoxBase() => ResumeAction = Resume;
+    /// <summary>
+    /// The box as a delegate, for awaiters outside Tandem: queues this box on its owner task (or runs it when it
+    /// has none). Made on first use and kept with the pooled box; Tandem's awaiters take the box itself.
+    /// </summary>
+    internal Action ResumeAction => _resumeAction ??= Resume;
 
     /// <summary>Advances the state machine to its next await (owner thread).</summary>
     internal abstract void MoveNext();
@@ -30,7 +33,8 @@ internal abstract class BoxBase : Resumable
         else owner.EnqueueReady(this);
     }
 
-    private void Resume()
+    /// <summary>Queues the box on its owner task, or runs it inline when it has none.</summary>
+    internal void Resume()
     {
         if (Owner is { } owner) owner.EnqueueReady(this);
         else MoveNext();

@@ -17,7 +17,7 @@ public readonly struct DelayAwaitable
     public Awaiter GetAwaiter() => new(_delay);
 
     /// <summary>Awaits a delay.</summary>
-    public readonly struct Awaiter : ICriticalNotifyCompletion
+    public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
         private readonly TimeSpan _delay;
 
@@ -33,12 +33,16 @@ public readonly struct DelayAwaitable
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
         /// <inheritdoc />
-        public void UnsafeOnCompleted(Action continuation)
+        public void UnsafeOnCompleted(Action continuation) => Register(AwaitContinuation.Of(continuation));
+
+        void ITandemAwaiter.OnCompleted(BoxBase box) => Register(AwaitContinuation.Of(box));
+
+        private void Register(AwaitContinuation continuation)
         {
             if (TaskCore.Current is not { } task)
             {
                 // Outside a Tandem task there is no scheduler clock: use the system timer.
-                Task.Delay(_delay).GetAwaiter().UnsafeOnCompleted(continuation);
+                Task.Delay(_delay).GetAwaiter().UnsafeOnCompleted(continuation.AsAction());
                 return;
             }
             task.Host.AddTimer(_delay, Resumption.Capture(continuation));

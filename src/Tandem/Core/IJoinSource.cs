@@ -16,7 +16,7 @@ internal interface IJoinSource<T>
     void Abort(int token);
 
     /// <summary>Registers the one joiner to resume when the task finishes.</summary>
-    void OnJoin(int token, Action continuation);
+    void OnJoin(int token, AwaitContinuation continuation);
 
     /// <summary>Registers a set (join set) to be told, with <paramref name="tag"/>, when the task finishes.</summary>
     void SetListener(int token, IJoinListener listener, int tag);

@@ -48,7 +48,7 @@ public readonly struct JoinHandle
     public override string ToString() => $"JoinHandle(task {Id})";
 
     /// <summary>Awaits a <see cref="JoinHandle"/>.</summary>
-    public readonly struct Awaiter : ICriticalNotifyCompletion
+    public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
         private readonly JoinHandle<VoidResult>.Awaiter _inner;
 
@@ -65,5 +65,7 @@ public readonly struct JoinHandle
 
         /// <inheritdoc />
         public void UnsafeOnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+
+        void ITandemAwaiter.OnCompleted(BoxBase box) => _inner.OnCompleted(box);
     }
 }

@@ -81,7 +81,7 @@ public readonly struct JoinHandle<T>
     public override string ToString() => $"JoinHandle(task {Id})";
 
     /// <summary>Awaits a <see cref="JoinHandle{T}"/>.</summary>
-    public readonly struct Awaiter : ICriticalNotifyCompletion
+    public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
         private readonly JoinHandle<T> _handle;
 
@@ -108,6 +108,11 @@ public readonly struct JoinHandle<T>
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
         /// <inheritdoc />
-        public void UnsafeOnCompleted(Action continuation) => _handle.Source.OnJoin(_handle._token, continuation);
+        public void UnsafeOnCompleted(Action continuation) =>
+            _handle.Source.OnJoin(_handle._token, AwaitContinuation.Of(continuation));
+
+        void ITandemAwaiter.OnCompleted(BoxBase box) => OnCompleted(box);
+
+        internal void OnCompleted(BoxBase box) => _handle.Source.OnJoin(_handle._token, AwaitContinuation.Of(box));
     }
 }

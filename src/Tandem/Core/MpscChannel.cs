@@ -125,7 +125,7 @@ public sealed class MpscChannel<T>
         }
     }
 
-    private void Register(Action continuation)
+    private void Register(AwaitContinuation continuation)
     {
         var receiver = Resumption.Capture(continuation);
         lock (_lock)
@@ -154,7 +154,7 @@ public sealed class MpscChannel<T>
     }
 
     /// <summary>Awaits the next message of an <see cref="MpscChannel{T}"/>.</summary>
-    public readonly struct ReceiveAwaitable : ICriticalNotifyCompletion
+    public readonly struct ReceiveAwaitable : ICriticalNotifyCompletion, ITandemAwaiter
     {
         private readonly MpscChannel<T> _channel;
 
@@ -174,9 +174,11 @@ public sealed class MpscChannel<T>
         public T GetResult() => _channel.Receive();
 
         /// <inheritdoc />
-        public void OnCompleted(Action continuation) => _channel.Register(continuation);
+        public void OnCompleted(Action continuation) => _channel.Register(AwaitContinuation.Of(continuation));
 
         /// <inheritdoc />
-        public void UnsafeOnCompleted(Action continuation) => _channel.Register(continuation);
+        public void UnsafeOnCompleted(Action continuation) => _channel.Register(AwaitContinuation.Of(continuation));
+
+        void ITandemAwaiter.OnCompleted(BoxBase box) => _channel.Register(AwaitContinuation.Of(box));
     }
 }

@@ -65,7 +65,7 @@ public sealed class OneShot<T>
         Volatile.Write(ref _state, Empty);
     }
 
-    private void Register(Action continuation)
+    private void Register(AwaitContinuation continuation)
     {
         _receiver = Resumption.Capture(continuation);
         if (Interlocked.CompareExchange(ref _state, Waiting, Empty) == Empty) return;
@@ -84,7 +84,7 @@ public sealed class OneShot<T>
     }
 
     /// <summary>Awaits a <see cref="OneShot{T}"/>'s value.</summary>
-    public readonly struct ReceiveAwaitable : ICriticalNotifyCompletion
+    public readonly struct ReceiveAwaitable : ICriticalNotifyCompletion, ITandemAwaiter
     {
         private readonly OneShot<T> _channel;
 
@@ -107,9 +107,11 @@ public sealed class OneShot<T>
         }
 
         /// <inheritdoc />
-        public void OnCompleted(Action continuation) => _channel.Register(continuation);
+        public void OnCompleted(Action continuation) => _channel.Register(AwaitContinuation.Of(continuation));
 
         /// <inheritdoc />
-        public void UnsafeOnCompleted(Action continuation) => _channel.Register(continuation);
+        public void UnsafeOnCompleted(Action continuation) => _channel.Register(AwaitContinuation.Of(continuation));
+
+        void ITandemAwaiter.OnCompleted(BoxBase box) => _channel.Register(AwaitContinuation.Of(box));
     }
 }

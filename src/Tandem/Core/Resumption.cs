@@ -29,14 +29,15 @@ internal readonly struct Resumption
 
     /// <summary>
     /// Turns <paramref name="continuation"/> into a claimable wait of the current task, and enters it
-    /// in the task's list of waits that an abort cancels.
+    /// in the task's list of waits that an abort cancels. A Tandem box is its own wait; a foreign
+    /// delegate (or a box outside any task) is wrapped in a <see cref="PostedAction"/>.
     /// </summary>
-    internal static Resumption Capture(Action continuation)
+    internal static Resumption Capture(AwaitContinuation continuation)
     {
         var current = TaskCore.Current;
-        Resumable target = continuation.Target is BoxBase box && box.Owner == current && current is not null
+        Resumable target = continuation.Box is { } box && box.Owner == current && current is not null
             ? box
-            : PostedAction.ForAction(current, continuation);
+            : PostedAction.ForAction(current, continuation.AsAction());
         current?.AddWait(target);
         return new Resumption(target, Volatile.Read(ref target.WaitToken));
     }

@@ -64,7 +64,7 @@ public readonly struct TandemTask
     public Task AsTask() => _task ?? _inner.AsTask();
 
     /// <summary>Awaits a <see cref="TandemTask"/>.</summary>
-    public readonly struct Awaiter : ICriticalNotifyCompletion
+    public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
         private readonly TandemTask _task;
 
@@ -88,6 +88,12 @@ public readonly struct TandemTask
         {
             if (_task._task is { } t) t.GetAwaiter().UnsafeOnCompleted(continuation);
             else _task._inner.GetAwaiter().UnsafeOnCompleted(continuation);
+        }
+
+        void ITandemAwaiter.OnCompleted(BoxBase box)
+        {
+            if (_task._task is { } t) t.GetAwaiter().UnsafeOnCompleted(box.ResumeAction);
+            else _task._inner.GetAwaiter().OnCompleted(box);
         }
     }
 }

@@ -65,8 +65,13 @@ public struct TandemTaskMethodBuilder<T>
     /// <param name="stateMachine">The state machine.</param>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion
-        where TStateMachine : IAsyncStateMachine =>
-        awaiter.OnCompleted(GetBox(ref stateMachine).ResumeAction);
+        where TStateMachine : IAsyncStateMachine
+    {
+        var box = GetBox(ref stateMachine);
+        // For a struct awaiter the JIT folds the type test and calls the interface without boxing the awaiter.
+        if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
+        else awaiter.OnCompleted(box.ResumeAction);
+    }
 
     /// <summary>Suspends the method on <paramref name="awaiter"/>.</summary>
     /// <typeparam name="TAwaiter">The awaiter's type.</typeparam>
@@ -75,8 +80,12 @@ public struct TandemTaskMethodBuilder<T>
     /// <param name="stateMachine">The state machine.</param>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion
-        where TStateMachine : IAsyncStateMachine =>
-        awaiter.UnsafeOnCompleted(GetBox(ref stateMachine).ResumeAction);
+        where TStateMachine : IAsyncStateMachine
+    {
+        var box = GetBox(ref stateMachine);
+        if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
+        else awaiter.UnsafeOnCompleted(box.ResumeAction);
+    }
 
     private StateMachineBox<TStateMachine, T> GetBox<TStateMachine>(ref TStateMachine stateMachine)
         where TStateMachine : IAsyncStateMachine

@@ -100,7 +100,7 @@ public readonly struct TandemTask<T>
     private static async Task<T> Await(TandemTask<T> task) => await task;
 
     /// <summary>Awaits a <see cref="TandemTask{T}"/>.</summary>
-    public readonly struct Awaiter : ICriticalNotifyCompletion
+    public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
         private readonly TandemTask<T> _task;
 
@@ -126,13 +126,19 @@ public readonly struct TandemTask<T>
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
         /// <inheritdoc />
-        public void UnsafeOnCompleted(Action continuation)
+        public void UnsafeOnCompleted(Action continuation) => Register(AwaitContinuation.Of(continuation));
+
+        void ITandemAwaiter.OnCompleted(BoxBase box) => Register(AwaitContinuation.Of(box));
+
+        internal void OnCompleted(BoxBase box) => Register(AwaitContinuation.Of(box));
+
+        private void Register(AwaitContinuation continuation)
         {
             switch (_task._source)
             {
-                case TandemTaskSource<T> box: box.OnCompleted(continuation, _task._token); break;
-                case Task<T> task: task.GetAwaiter().UnsafeOnCompleted(continuation); break;
-                default: continuation(); break;
+                case TandemTaskSource<T> source: source.OnCompleted(continuation, _task._token); break;
+                case Task<T> task: task.GetAwaiter().UnsafeOnCompleted(continuation.AsAction()); break;
+                default: continuation.Resume(); break;
             }
         }
     }

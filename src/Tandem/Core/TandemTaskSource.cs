@@ -29,10 +29,10 @@ internal abstract class TandemTaskSource<T> : BoxBase
         return ReferenceEquals(Volatile.Read(ref _continuation), s_completed);
     }
 
-    internal void OnCompleted(Action continuation, short token)
+    internal void OnCompleted(AwaitContinuation continuation, short token)
     {
         Validate(token);
-        object registered = continuation.Target is BoxBase box && box.Owner is not null ? box : continuation;
+        object registered = continuation.Box is { Owner: not null } box ? box : continuation.AsAction();
         object? previous = Interlocked.CompareExchange(ref _continuation, registered, null);
         if (previous is null) return;
         if (!ReferenceEquals(previous, s_completed))

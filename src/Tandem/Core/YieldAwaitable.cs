@@ -13,7 +13,7 @@ public readonly struct YieldAwaitable
     public Awaiter GetAwaiter() => default;
 
     /// <summary>Awaits a yield.</summary>
-    public readonly struct Awaiter : ICriticalNotifyCompletion
+    public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
         /// <summary>False: a yield always suspends (unless the task is being aborted).</summary>
         public bool IsCompleted => AbortCheck.IsAbortRequested;
@@ -27,21 +27,22 @@ public readonly struct YieldAwaitable
         /// <inheritdoc />
         public void UnsafeOnCompleted(Action continuation)
         {
-            var task = TaskCore.Current;
-            if (task is null)
-            {
-                // Outside a Tandem task there is no scheduler to yield to: behave like Task.Yield.
-                ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
-                return;
-            }
-            if (continuation.Target is BoxBase box && box.Owner == task)
-            {
-                // A yield is ready at once: queue the box straight back on its task. Nothing is left waiting,
-                // so there is no wait for an abort to claim (the abort is seen when the yield returns).
-                task.EnqueueReady(box);
-                return;
-            }
-            Resumption.Capture(continuation).Fire();
+            if (TaskCore.Current is null) QueueOutsideTandem(continuation);
+            else Resumption.Capture(AwaitContinuation.Of(continuation)).Fire();
         }
+
+        void ITandemAwaiter.OnCompleted(BoxBase box)
+        {
+            var task = TaskCore.Current;
+            if (task is null) QueueOutsideTandem(box.ResumeAction);
+            // A yield is ready at once: queue the box straight back on its task. Nothing is left waiting,
+            // so there is no wait for an abort to claim (the abort is seen when the yield returns).
+            else if (box.Owner == task) task.EnqueueReady(box);
+            else Resumption.Capture(AwaitContinuation.Of(box)).Fire();
+        }
+
+        // Outside a Tandem task there is no scheduler to yield to: behave like Task.Yield.
+        private static void QueueOutsideTandem(Action continuation) =>
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
     }
 }

@@ -45,12 +45,12 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         if (token == Version) Slot?.RequestAbort();
     }
 
-    public void OnJoin(int token, Action continuation)
+    public void OnJoin(int token, AwaitContinuation continuation)
     {
         Validate(token);
         if (HasFinished)
         {
-            continuation();
+            continuation.Resume();
             return;
         }
         // A joiner whose own task was aborted meanwhile has given up: another may take its place.

@@ -93,7 +93,7 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
         _run?.RequestAbort(_runGeneration);
     }
 
-    public void OnJoin(int token, Action continuation)
+    public void OnJoin(int token, AwaitContinuation continuation)
     {
         var resumption = Resumption.Capture(continuation);
         if (!TryRegister(resumption.Target!, resumption.Token)) resumption.Fire();

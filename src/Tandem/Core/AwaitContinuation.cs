@@ -1,0 +1,36 @@
+namespace Tandem.Core;
+
+/// <summary>
+/// What a Tandem awaiter resumes: the box of a suspended Tandem async method, handed over by
+/// <see cref="TandemTaskMethodBuilder{T}"/> through <see cref="ITandemAwaiter"/> so that no delegate is
+/// needed, or the delegate any other builder passes to <c>OnCompleted</c>.
+/// </summary>
+/// <remarks>
+/// Boxes are pooled and a parked task holds its box for as long as it waits; a delegate per box would cost
+/// every idle task 64 bytes. The box's own delegate (<see cref="BoxBase.ResumeAction"/>) is made only when a
+/// foreign awaiter (a <see cref="Task"/>, a socket) needs one.
+/// </remarks>
+internal readonly struct AwaitContinuation
+{
+    private readonly object _target; // a BoxBase or an Action
+
+    private AwaitContinuation(object target) => _target = target;
+
+    internal static AwaitContinuation Of(BoxBase box) => new(box);
+
+    internal static AwaitContinuation Of(Action action) =>
+        new(action ?? throw new ArgumentNullException(nameof(action)));
+
+    /// <summary>The box, when the awaiting method is a Tandem one; null for a foreign builder's delegate.</summary>
+    internal BoxBase? Box => _target as BoxBase;
+
+    /// <summary>The continuation as a delegate, for awaiters outside Tandem.</summary>
+    internal Action AsAction() => _target as Action ?? ((BoxBase)_target).ResumeAction;
+
+    /// <summary>Resumes the awaiter now: a Tandem box is queued on its task, a delegate is called inline.</summary>
+    internal void Resume()
+    {
+        if (_target is BoxBase box) box.Resume();
+        else ((Action)_target)();
+    }
+}
