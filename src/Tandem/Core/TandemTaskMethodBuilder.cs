@@ -18,8 +18,9 @@ namespace Tandem.Core;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct TandemTaskMethodBuilder<T>
 {
-    private TandemTaskSource<T>? _box;
-    private ExceptionDispatchInfo? _syncError;
+    // Null while the method runs synchronously; its box once it suspends; or the exception of a method that threw
+    // before suspending. One field rather than two: every suspended method carries its builder inside its box.
+    private object? _boxOrError;
     private T _syncResult;
 
     /// <summary>Creates a builder.</summary>
@@ -27,10 +28,12 @@ public struct TandemTaskMethodBuilder<T>
     public static TandemTaskMethodBuilder<T> Create() => default;
 
     /// <summary>The task of the method being built.</summary>
-    public TandemTask<T> Task =>
-        _box is not null ? new TandemTask<T>(_box, _box.Version)
-        : _syncError is not null ? new TandemTask<T>(_syncError)
-        : new TandemTask<T>(_syncResult);
+    public TandemTask<T> Task => _boxOrError switch
+    {
+        null => new TandemTask<T>(_syncResult),
+        ExceptionDispatchInfo error => new TandemTask<T>(error),
+        var box => new TandemTask<T>(Unsafe.As<TandemTaskSource<T>>(box), Unsafe.As<TandemTaskSource<T>>(box).Version),
+    };
 
     /// <summary>Runs the method up to its first suspension.</summary>
     /// <typeparam name="TStateMachine">The compiler's state machine.</typeparam>
@@ -46,16 +49,17 @@ public struct TandemTaskMethodBuilder<T>
     /// <param name="result">The result.</param>
     public void SetResult(T result)
     {
-        if (_box is null) _syncResult = result;
-        else _box.SetResult(result);
+        // Never after SetException: the field holds null or the box here.
+        if (_boxOrError is null) _syncResult = result;
+        else Unsafe.As<TandemTaskSource<T>>(_boxOrError).SetResult(result);
     }
 
     /// <summary>Completes the method with an exception.</summary>
     /// <param name="exception">What the method threw.</param>
     public void SetException(Exception exception)
     {
-        if (_box is null) _syncError = ExceptionDispatchInfo.Capture(exception);
-        else _box.SetException(exception);
+        if (_boxOrError is null) _boxOrError = ExceptionDispatchInfo.Capture(exception);
+        else Unsafe.As<TandemTaskSource<T>>(_boxOrError).SetException(exception);
     }
 
     /// <summary>Suspends the method on <paramref name="awaiter"/>.</summary>
@@ -90,14 +94,14 @@ public struct TandemTaskMethodBuilder<T>
     private StateMachineBox<TStateMachine, T> GetBox<TStateMachine>(ref TStateMachine stateMachine)
         where TStateMachine : IAsyncStateMachine
     {
-        if (_box is StateMachineBox<TStateMachine, T> existing)
+        if (_boxOrError is StateMachineBox<TStateMachine, T> existing)
         {
             existing.SetOwner(TaskCore.Current);
             return existing;
         }
         var box = StateMachineBox<TStateMachine, T>.Rent();
         box.SetOwner(TaskCore.Current);
-        _box = box; // set before the copy, so that the boxed state machine's builder points at its box
+        _boxOrError = box; // set before the copy, so that the boxed state machine's builder points at its box
         box.StateMachine = stateMachine;
         return box;
     }
