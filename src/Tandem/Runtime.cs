@@ -188,6 +188,8 @@ public abstract class Runtime : IDisposable
     /// scheduler's clock: past that, the task is aborted (its <c>finally</c> blocks run) and the wait
     /// throws <see cref="TimeoutException"/>.
     /// </summary>
+    /// <remarks>The deadline counts once the work's first poll has ended: work that finishes in its first poll
+    /// returns its result even with a zero timeout, on every tier (as Tokio polls the inner future first).</remarks>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="duration">The time limit; zero or more.</param>
     /// <param name="work">The work.</param>
@@ -200,15 +202,25 @@ public abstract class Runtime : IDisposable
         if (duration < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "A timeout is zero or more.");
         ArgumentNullException.ThrowIfNull(work);
-        var handle = Spawn(priority, work);
         var race = new TimeoutRace();
+        var handle = Spawn(priority, (work, race), static st =>
+        {
+            var running = st.work();
+            // Past its first poll and not finished: from now on the deadline may end it.
+            if (!running.IsCompleted) st.race.MarkStarted();
+            return running;
+        });
         handle.Source.SetListener(handle.Token, race, 0);
         ((ITaskHost)this).AddTimer(duration, race.TimerResumption());
-        await race.Signal.WaitAsync();
-        // As Tokio polls the inner future before it looks at the deadline: when time is up before the work
-        // has had a turn (a zero or tiny timeout), let the tasks of this priority run once before giving up.
-        if (!handle.IsFinished) await Async.Yield();
-        if (handle.IsFinished) return handle.GetResult();
+        // As Tokio polls the inner future before it looks at the deadline, the deadline counts only once the work
+        // has had its first poll: work that finishes in it (a zero timeout of ready work) returns its result on
+        // every tier, even when another worker is still polling it as the timer fires.
+        do
+        {
+            await race.Signal.WaitAsync();
+            if (handle.IsFinished) return handle.GetResult();
+        }
+        while (!race.Expired);
         handle.Abort();
         handle.Detach();
         throw new TimeoutException($"The work did not finish within {duration}.");
@@ -231,13 +243,29 @@ public abstract class Runtime : IDisposable
     }
 
     /// <summary>Whichever of the work and the timer comes first sets the signal.</summary>
+    /// <remarks>States: <see cref="Started"/> once the work's first poll ended without finishing it; <see cref="TimedOut"/>
+    /// once the timer fired. Each sets the signal, so the waiter re-reads both after every wake.</remarks>
     private sealed class TimeoutRace : IJoinListener
     {
+        private const int Started = 1, TimedOut = 2;
+        private int _state;
+
         internal AsyncSignal Signal { get; } = new();
+
+        /// <summary>True once the deadline passed and the work has had its first poll.</summary>
+        internal bool Expired => Volatile.Read(ref _state) == (Started | TimedOut);
 
         public void OnMemberFinished(int tag) => Signal.Set();
 
-        internal Resumption TimerResumption() => Resumption.ForCallback(static s => ((TimeoutRace)s!).Signal.Set(), this);
+        internal void MarkStarted() => Mark(Started);
+
+        internal Resumption TimerResumption() => Resumption.ForCallback(static s => ((TimeoutRace)s!).Mark(TimedOut), this);
+
+        private void Mark(int bit)
+        {
+            Interlocked.Or(ref _state, bit);
+            Signal.Set();
+        }
     }
 
     /// <summary>Creates a join set whose tasks run on this scheduler.</summary>
