@@ -7,5 +7,7 @@ namespace Tandem.Core;
 internal interface ITandemAwaiter
 {
     /// <summary>Registers <paramref name="box"/> to resume when the awaited operation completes.</summary>
+    /// <remarks>Called only by the builder, right after it bound the box to the polling task: so
+    /// <see cref="Resumable.Owner"/> is <see cref="TaskCore.Current"/>, and the awaiter need not read it again.</remarks>
     void OnCompleted(BoxBase box);
 }

@@ -34,10 +34,10 @@ internal readonly struct Resumption
     /// </summary>
     internal static Resumption Capture(AwaitContinuation continuation)
     {
-        var current = TaskCore.Current;
-        Resumable target = continuation.Box is { } box && box.Owner == current && current is not null
-            ? box
-            : PostedAction.ForAction(current, continuation.AsAction());
+        // A box comes from the builder already bound to the polling task (see ITandemAwaiter).
+        var box = continuation.Box;
+        var current = box is not null ? box.Owner : TaskCore.Current;
+        Resumable target = box is not null && current is not null ? box : PostedAction.ForAction(current, continuation.AsAction());
         current?.AddWait(target);
         return new Resumption(target, Volatile.Read(ref target.WaitToken));
     }

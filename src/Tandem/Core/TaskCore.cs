@@ -119,9 +119,7 @@ internal abstract class TaskCore : SynchronizationContext
         if (item.OwnerGeneration != Volatile.Read(ref Generation)) return;
         if (t_current == this)
         {
-            item.NextReady = _localReadyHead;
-            _localReadyHead = item;
-            WakeSelfFromOwnPoll();
+            EnqueueFromOwnPoll(item);
             return;
         }
         ReadyItem? head;
@@ -131,6 +129,14 @@ internal abstract class TaskCore : SynchronizationContext
             item.NextReady = head;
         } while (Interlocked.CompareExchange(ref _readyHead, item, head) != head);
         WakeSelf();
+    }
+
+    /// <summary>Queues <paramref name="item"/>, of this task's current generation, from the task's own poll on this thread.</summary>
+    internal void EnqueueFromOwnPoll(Resumable item)
+    {
+        item.NextReady = _localReadyHead;
+        _localReadyHead = item;
+        WakeSelfFromOwnPoll();
     }
 
     /// <summary>Runs, oldest first, the resumptions queued before this call (owner thread).</summary>
@@ -218,29 +224,65 @@ internal abstract class TaskCore : SynchronizationContext
         while (_waitHead is not null) RemoveWait(_waitHead);
     }
 
-    /// <summary>Enters the task's context on this thread; returns what to restore.</summary>
-    internal PollScope Enter()
+    /// <summary>
+    /// The ambient state of a thread that polls tasks, saved once when it starts driving a scheduler (a worker's
+    /// loop, an embedded <c>BlockOn</c>) and restored when it stops; in between, <see cref="Enter"/> and
+    /// <see cref="Exit"/> switch the thread to each polled task and back.
+    /// </summary>
+    /// <remarks>
+    /// <para>Invariants, between two polls of one loop: the current task is the loop's caller's (usually none), and
+    /// the ExecutionContext is the loop's caller's. The synchronization context is left on the last polled task
+    /// until <see cref="Leave"/>: setting and restoring it around every poll cost a tenth of a yield, and nothing
+    /// that runs between polls awaits (a loop that raises a user event calls <see cref="RestoreSynchronizationContext"/>
+    /// first).</para>
+    /// <para>The task is its own synchronization context, so that awaits of foreign awaitables (Task, sockets,
+    /// files) post their continuations back to it: they resume on its scheduler, at its priority.</para>
+    /// </remarks>
+    internal readonly struct PollSite
     {
-        var scope = new PollScope(this, t_current, SynchronizationContext.Current, ExecutionContext.Capture());
-        t_current = this;
-        // The task is its own synchronization context, so that awaits of foreign awaitables (Task, sockets,
-        // files) post their continuations back to it: they resume on its scheduler, at its priority.
-        SynchronizationContext.SetSynchronizationContext(this);
-        if (_executionContext is { } context) ExecutionContext.Restore(context);
-        return scope;
-    }
+        private readonly TaskCore? _previousTask;
+        private readonly SynchronizationContext? _previousContext;
+        private readonly ExecutionContext? _previousExecution;
 
-    /// <summary>Saved ambient state of a polling thread.</summary>
-    internal readonly struct PollScope(TaskCore task, TaskCore? previous, SynchronizationContext? previousContext, ExecutionContext? previousExecution)
-    {
-        /// <summary>Saves the task's ExecutionContext and restores what <see cref="Enter"/> replaced.</summary>
-        internal void Exit()
+        private PollSite(TaskCore? task, SynchronizationContext? context, ExecutionContext? execution)
         {
-            task._executionContext = ExecutionContext.Capture();
-            if (previousExecution is not null) ExecutionContext.Restore(previousExecution);
-            t_current = previous;
-            SynchronizationContext.SetSynchronizationContext(previousContext);
+            _previousTask = task;
+            _previousContext = context;
+            _previousExecution = execution;
         }
+
+        /// <summary>Saves the calling thread's ambient state.</summary>
+        internal static PollSite Capture() =>
+            new(t_current, SynchronizationContext.Current, ExecutionContext.Capture());
+
+        /// <summary>Makes <paramref name="task"/> current on this thread for one poll.</summary>
+        internal void Enter(TaskCore task)
+        {
+            t_current = task;
+            if (!ReferenceEquals(SynchronizationContext.Current, task)) SynchronizationContext.SetSynchronizationContext(task);
+            if (task._executionContext is { } context && !ReferenceEquals(context, _previousExecution))
+                ExecutionContext.Restore(context);
+        }
+
+        /// <summary>Ends the poll of <paramref name="task"/>: saves its ExecutionContext and gives the thread back its own.</summary>
+        internal void Exit(TaskCore task)
+        {
+            var context = ExecutionContext.Capture();
+            if (!ReferenceEquals(context, task._executionContext)) task._executionContext = context;
+            if (!ReferenceEquals(context, _previousExecution) && _previousExecution is not null)
+                ExecutionContext.Restore(_previousExecution);
+            t_current = _previousTask;
+        }
+
+        /// <summary>Puts back the synchronization context the thread had before the loop.</summary>
+        internal void RestoreSynchronizationContext()
+        {
+            if (!ReferenceEquals(SynchronizationContext.Current, _previousContext))
+                SynchronizationContext.SetSynchronizationContext(_previousContext);
+        }
+
+        /// <summary>Ends the loop: restores what <see cref="Capture"/> saved.</summary>
+        internal void Leave() => RestoreSynchronizationContext();
     }
 
     /// <inheritdoc />

@@ -15,8 +15,8 @@ public readonly struct YieldAwaitable
     /// <summary>Awaits a yield.</summary>
     public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
-        /// <summary>False: a yield always suspends (unless the task is being aborted).</summary>
-        public bool IsCompleted => AbortCheck.IsAbortRequested;
+        /// <summary>False: a yield always suspends (an abort is seen when it resumes).</summary>
+        public bool IsCompleted => false;
 
         /// <summary>Throws <see cref="TaskAbortedException"/> when the task was aborted meanwhile.</summary>
         public void GetResult() => AbortCheck.ThrowIfAbortRequested();
@@ -33,12 +33,10 @@ public readonly struct YieldAwaitable
 
         void ITandemAwaiter.OnCompleted(BoxBase box)
         {
-            var task = TaskCore.Current;
-            if (task is null) QueueOutsideTandem(box.ResumeAction);
-            // A yield is ready at once: queue the box straight back on its task. Nothing is left waiting,
-            // so there is no wait for an abort to claim (the abort is seen when the yield returns).
-            else if (box.Owner == task) task.EnqueueReady(box);
-            else Resumption.Capture(AwaitContinuation.Of(box)).Fire();
+            // A yield is ready at once: queue the box straight back on its task, which is the one polling here.
+            // Nothing is left waiting, so there is no wait for an abort to claim (the abort is seen when the yield returns).
+            if (box.Owner is { } task) task.EnqueueFromOwnPoll(box);
+            else QueueOutsideTandem(box.ResumeAction);
         }
 
         // Outside a Tandem task there is no scheduler to yield to: behave like Task.Yield.

@@ -54,7 +54,11 @@ public sealed partial class EmbeddedScheduler
         ObjectDisposedException.ThrowIf(_disposed, this);
         int me = Environment.CurrentManagedThreadId;
         int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
-        if (owner == 0) return true;
+        if (owner == 0)
+        {
+            _site = TaskCore.PollSite.Capture();
+            return true;
+        }
         if (owner != me)
             throw new InvalidOperationException("An embedded scheduler is single-threaded: another thread is driving it.");
         if (_polling)
@@ -64,7 +68,10 @@ public sealed partial class EmbeddedScheduler
 
     private void ExitLoop(bool outer)
     {
-        if (outer) Volatile.Write(ref _loopThread, 0);
+        if (!outer) return;
+        _site.RestoreSynchronizationContext();
+        _site = default;
+        Volatile.Write(ref _loopThread, 0);
     }
 
     /// <summary>Waits, with nothing ready, for a wake from another thread or the next timer.</summary>

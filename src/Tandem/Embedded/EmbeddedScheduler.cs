@@ -44,6 +44,9 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private int _parked;
     private int _loopThread;
     private bool _polling;
+
+    /// <summary>The driving thread's own ambient state, saved by the outermost loop (see <see cref="TaskCore.PollSite"/>).</summary>
+    private TaskCore.PollSite _site;
     private bool _disposed;
     private bool _foreignFinished;
 
@@ -242,7 +245,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         slot.Notified = false;
         var body = slot.Body!;
         bool finished;
-        var scope = slot.Enter();
+        _site.Enter(slot);
         _polling = true;
         try
         {
@@ -251,14 +254,14 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         }
         catch (Exception e)
         {
-            // Only a callback posted to the task (an async void method's exception) can get here.
+            // Only a callback posted to the task (an async void method's exception), or an abort token's
+            // callback, can get here.
             finished = body.Fail(e);
         }
-        finally
-        {
-            _polling = false;
-            scope.Exit();
-        }
+        // Not in a finally: nothing escapes the catch, and straight-line code lets the JIT look up this
+        // thread's statics once for Enter and Exit together (a finally is a separate function).
+        _polling = false;
+        _site.Exit(slot);
         if (finished) Finish(slot);
         else if (slot.Notified || slot.HasReady) MakeReady(slot);
         else slot.State = EmbeddedTask.Waiting;
@@ -303,7 +306,12 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _free[_freeCount++] = slot.Index;
     }
 
-    private void RaiseUnobserved(long id, TaskBody body) => RaiseUnobserved(id, body.Error!.SourceException);
+    private void RaiseUnobserved(long id, TaskBody body)
+    {
+        // Between two polls the loop's thread still has the last polled task as its synchronization context.
+        if (!_polling && Volatile.Read(ref _loopThread) == Environment.CurrentManagedThreadId) _site.RestoreSynchronizationContext();
+        RaiseUnobserved(id, body.Error!.SourceException);
+    }
 
     /// <summary>
     /// Fires the due timers of the earliest deadline only: the tasks they wake run before the timers of a

@@ -84,7 +84,8 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     }
 
     /// <summary>Polls the task once on the calling worker. Returns true when it finished (and was recycled).</summary>
-    internal bool Run()
+    /// <param name="site">The worker's ambient state, which the poll switches to this task and back.</param>
+    internal bool Run(in TaskCore.PollSite site)
     {
         while (true)
         {
@@ -93,7 +94,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         }
 
         bool finished;
-        var scope = Enter();
+        site.Enter(this);
         try
         {
             if (AbortRequested) CancelWaitsForAbort();
@@ -103,10 +104,9 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         {
             finished = FailBody(e);
         }
-        finally
-        {
-            scope.Exit();
-        }
+        // Not in a finally: nothing escapes the catch, and straight-line code lets the JIT look up this
+        // thread's statics once for Enter and Exit together (a finally is a separate function).
+        site.Exit(this);
 
         if (finished)
         {

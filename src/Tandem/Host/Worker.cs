@@ -104,6 +104,7 @@ internal sealed class Worker
     private void Loop()
     {
         t_current = this;
+        var site = TaskCore.PollSite.Capture();
         try
         {
             while (!_scheduler.IsStopping)
@@ -114,7 +115,7 @@ internal sealed class Worker
                 if (task is not null)
                 {
                     StopSearching(notifyIfLast: true);
-                    task.Run();
+                    task.Run(in site);
                     continue;
                 }
                 StopSearching(notifyIfLast: false);
@@ -123,6 +124,7 @@ internal sealed class Worker
         }
         finally
         {
+            site.RestoreSynchronizationContext();
             t_current = null;
         }
     }

@@ -1,6 +1,11 @@
+using Tandem.Core;
+
 namespace Tandem.Tests.Conformance;
 
-/// <summary>AsyncLocal values: they flow from the spawner into a task and across its awaits, and never leak out.</summary>
+/// <summary>
+/// AsyncLocal values: they flow from the spawner into a task and across its awaits, and never leak out.
+/// Each task is its own synchronization context while it is polled, however its polls interleave.
+/// </summary>
 public class ExecutionContextConformanceTests
 {
     private static readonly AsyncLocal<string?> s_value = new();
@@ -30,5 +35,35 @@ public class ExecutionContextConformanceTests
             return s_value.Value;
         });
         Assert.Null(seenByB);                      // task A's value did not leak into task B
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void InterleavedTasksEachKeepTheirOwnAsyncLocalAndSynchronizationContext(RuntimeMode mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        const int tasks = 4, yields = 200;
+        var handles = new JoinHandle<(int Mismatches, SynchronizationContext? Context)>[tasks];
+        for (int i = 0; i < tasks; i++)
+        {
+            handles[i] = rt.Spawn(Priority.Normal, i, static async me =>
+            {
+                string mine = $"task {me}";
+                s_value.Value = mine;
+                var context = SynchronizationContext.Current;
+                int mismatches = 0;
+                for (int k = 0; k < yields; k++)
+                {
+                    await Runtime.Yield();
+                    if (s_value.Value != mine || !ReferenceEquals(SynchronizationContext.Current, context)) mismatches++;
+                }
+                return (mismatches, context);
+            });
+        }
+        var results = handles.Select(h => rt.BlockOn(h)).ToArray();
+        Assert.All(results, r => Assert.Equal(0, r.Mismatches));
+        Assert.All(results, r => Assert.NotNull(r.Context));
+        Assert.Equal(tasks, results.Select(r => r.Context).Distinct().Count()); // one context per task
+        Assert.Null(s_value.Value);                                            // nothing leaked to the caller
     });
 }

@@ -256,4 +256,30 @@ public class ForeignAwaitTests
         Assert.NotNull(inside);
         Assert.Throws<NotSupportedException>(() => inside!.Send(_ => { }, null));
     }
+
+    [Fact]
+    public void AnUnobservedExceptionReportedBetweenPollsSeesTheDrivingThreadsOwnContext()
+    {
+        using var s = new EmbeddedScheduler();
+        SynchronizationContext? mine = null, seenByHandler = null;
+        TestUtil.RunOnThread(() =>
+        {
+            mine = new SynchronizationContext();
+            SynchronizationContext.SetSynchronizationContext(mine);
+            s.UnobservedTaskException += (_, _) => seenByHandler = SynchronizationContext.Current;
+            // Detached and faulting: reported as the loop frees its slot, after the poll, between two polls.
+            s.Spawn(Priority.Normal, 0, static async _ =>
+            {
+                await Async.Yield();
+                throw new InvalidOperationException("nobody joins this");
+            }).Detach();
+            s.Spawn(Priority.Normal, 0, static async _ =>
+            {
+                for (int i = 0; i < 3; i++) await Async.Yield();
+            }).Detach();
+            s.RunUntilIdle();
+        });
+        Assert.NotNull(seenByHandler);
+        Assert.Same(mine, seenByHandler);
+    }
 }
