@@ -29,8 +29,8 @@ internal abstract class BoxBase : Resumable
     internal void ResumeFromOwner()
     {
         var owner = Owner;
-        if (owner is null || owner == TaskCore.Current) MoveNext();
-        else owner.EnqueueReady(this);
+        if (owner is null || (owner == TaskCore.Current && OwnerGeneration == Volatile.Read(ref owner.Generation))) MoveNext();
+        else owner.EnqueueReady(this); // which drops the box of a finished task (an orphaned operation)
     }
 
     /// <summary>Queues the box on its owner task, or runs it inline when it has none.</summary>

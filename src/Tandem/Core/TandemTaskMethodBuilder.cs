@@ -96,7 +96,9 @@ public struct TandemTaskMethodBuilder<T>
     {
         if (_boxOrError is StateMachineBox<TStateMachine, T> existing)
         {
-            existing.SetOwner(TaskCore.Current);
+            // A box bound to a task only ever runs in that task's polls (every resumption goes through the task's
+            // ready list), so it is still bound correctly; an unbound one may be running inside a task by now.
+            if (existing.Owner is null) existing.SetOwner(TaskCore.Current);
             return existing;
         }
         var box = StateMachineBox<TStateMachine, T>.Rent();

@@ -18,7 +18,11 @@ namespace Tandem.Core;
 /// </remarks>
 internal abstract class TaskCore : SynchronizationContext
 {
-    [ThreadStatic] private static TaskCore? t_current;
+    /// <summary>
+    /// The polling state of this thread. One object behind one thread-static, so that a loop that polls many
+    /// tasks looks the thread-static up once and then switches tasks by writing a field.
+    /// </summary>
+    [ThreadStatic] private static PollingThread? t_thread;
 
     private ReadyItem? _readyHead;
 
@@ -31,7 +35,7 @@ internal abstract class TaskCore : SynchronizationContext
 
     /// <summary>The task being polled on this thread, or null. (It hides <see cref="SynchronizationContext.Current"/>,
     /// which, inside a poll, is this same task.)</summary>
-    internal static new TaskCore? Current => t_current;
+    internal static new TaskCore? Current => t_thread?.Current;
 
     /// <summary>The task's process-wide id (see <see cref="Interop.TaskIds"/>).</summary>
     internal long Id;
@@ -117,7 +121,7 @@ internal abstract class TaskCore : SynchronizationContext
     internal void EnqueueReady(Resumable item)
     {
         if (item.OwnerGeneration != Volatile.Read(ref Generation)) return;
-        if (t_current == this)
+        if (t_thread?.Current == this)
         {
             EnqueueFromOwnPoll(item);
             return;
@@ -240,25 +244,27 @@ internal abstract class TaskCore : SynchronizationContext
     /// </remarks>
     internal readonly struct PollSite
     {
+        private readonly PollingThread _thread;
         private readonly TaskCore? _previousTask;
         private readonly SynchronizationContext? _previousContext;
         private readonly ExecutionContext? _previousExecution;
 
-        private PollSite(TaskCore? task, SynchronizationContext? context, ExecutionContext? execution)
+        private PollSite(PollingThread thread, SynchronizationContext? context, ExecutionContext? execution)
         {
-            _previousTask = task;
+            _thread = thread;
+            _previousTask = thread.Current;
             _previousContext = context;
             _previousExecution = execution;
         }
 
         /// <summary>Saves the calling thread's ambient state.</summary>
         internal static PollSite Capture() =>
-            new(t_current, SynchronizationContext.Current, ExecutionContext.Capture());
+            new(t_thread ??= new PollingThread(), SynchronizationContext.Current, ExecutionContext.Capture());
 
         /// <summary>Makes <paramref name="task"/> current on this thread for one poll.</summary>
         internal void Enter(TaskCore task)
         {
-            t_current = task;
+            _thread.Current = task;
             if (!ReferenceEquals(SynchronizationContext.Current, task)) SynchronizationContext.SetSynchronizationContext(task);
             if (task._executionContext is { } context && !ReferenceEquals(context, _previousExecution))
                 ExecutionContext.Restore(context);
@@ -271,7 +277,7 @@ internal abstract class TaskCore : SynchronizationContext
             if (!ReferenceEquals(context, task._executionContext)) task._executionContext = context;
             if (!ReferenceEquals(context, _previousExecution) && _previousExecution is not null)
                 ExecutionContext.Restore(_previousExecution);
-            t_current = _previousTask;
+            _thread.Current = _previousTask;
         }
 
         /// <summary>Puts back the synchronization context the thread had before the loop.</summary>
@@ -294,4 +300,11 @@ internal abstract class TaskCore : SynchronizationContext
 
     /// <inheritdoc />
     public override SynchronizationContext CreateCopy() => this;
+
+    /// <summary>What a thread is polling.</summary>
+    private sealed class PollingThread
+    {
+        /// <summary>The task being polled on the thread, or null.</summary>
+        internal TaskCore? Current;
+    }
 }
