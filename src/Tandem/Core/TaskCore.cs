@@ -158,6 +158,11 @@ internal abstract class TaskCore : SynchronizationContext
     private static void RunInOrder(ReadyItem? head)
     {
         if (head is null) return;
+        if (head.NextReady is null)
+        {
+            head.Run(); // one item (a yield, one wake): nothing to reverse
+            return;
+        }
         ReadyItem? fifo = null;
         while (head is not null)
         {
