@@ -18,7 +18,8 @@ internal sealed class LocalQueue
     internal const int Capacity = 256;
     private const int Mask = Capacity - 1;
 
-    private readonly HostTask?[] _items = new HostTask?[Capacity];
+    // Elements are wrapped in a struct: storing into an array of a non-sealed class type costs a covariance check.
+    private readonly Entry[] _items = new Entry[Capacity];
     private long _head;
     private long _tail;
 
@@ -32,7 +33,7 @@ internal sealed class LocalQueue
     {
         long tail = _tail;
         if (tail - Volatile.Read(ref _head) >= Capacity) return false;
-        _items[tail & Mask] = task;
+        _items[tail & Mask].Task = task;
         Volatile.Write(ref _tail, tail + 1);
         return true;
     }
@@ -44,7 +45,7 @@ internal sealed class LocalQueue
         {
             long head = Volatile.Read(ref _head);
             if (head >= _tail) return null;
-            var task = _items[head & Mask];
+            var task = _items[head & Mask].Task;
             if (Interlocked.CompareExchange(ref _head, head + 1, head) == head) return task;
         }
     }
@@ -77,8 +78,13 @@ internal sealed class LocalQueue
             long available = tail - head;
             if (available <= 0) return 0;
             int n = (int)Math.Min(Math.Min(available - available / 2, buffer.Length), owner ? Capacity : Capacity / 2);
-            for (int i = 0; i < n; i++) buffer[i] = _items[(head + i) & Mask]!;
+            for (int i = 0; i < n; i++) buffer[i] = _items[(head + i) & Mask].Task!;
             if (Interlocked.CompareExchange(ref _head, head + n, head) == head) return n;
         }
+    }
+
+    private struct Entry
+    {
+        internal HostTask? Task;
     }
 }
