@@ -219,7 +219,8 @@ internal abstract class TaskCore : SynchronizationContext
     /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
     protected void ResetCore(long id, Priority priority)
     {
-        Interlocked.Increment(ref Generation);
+        // One writer: the thread that took this object from its pool. Readers on other threads compare.
+        Volatile.Write(ref Generation, Generation + 1);
         _executionContext = ExecutionContext.Capture();
         if (_abortSource is not null)
         {

@@ -26,8 +26,8 @@ public sealed partial class HostScheduler
         bool outcome = false;
         try
         {
-            _live.Close(); // from here on the live count only goes down: no spawn can slip in behind us
-            if (_live.Count == 0) _allFinished.Set();
+            // From here on the live count only goes down: no spawn can slip in behind us.
+            if (_live.Close() == 0) _allFinished.Set();
             _live.AbortAll();
             bool tasksDone = _allFinished.Wait(Remaining(deadline));
 

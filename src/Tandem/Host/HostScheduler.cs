@@ -143,7 +143,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
 
     internal void OnFinished(HostTask task)
     {
-        if (_live.Remove(task) == 0 && IsShutdown) _allFinished.Set();
+        if (_live.Remove(task)) _allFinished.Set();
     }
 
     private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task)

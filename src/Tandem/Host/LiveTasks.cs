@@ -4,12 +4,19 @@ namespace Tandem.Host;
 /// Every unfinished task of a scheduler, so that shutdown can abort them: intrusive lists in shards,
 /// each under its own lock, so that spawns and finishes on different threads rarely contend.
 /// </summary>
+/// <remarks>
+/// Each shard counts its tasks under its lock, so adding and removing take no atomic operation beyond the
+/// lock. Shutdown needs to know when the last task is gone: <see cref="Close"/> takes every shard lock, sets
+/// the closed flag and sums the shards into <c>_remainingAfterClose</c>; a removal reads the flag under its
+/// shard lock, so it was either counted in that sum (it came first) or decrements what is left (it came
+/// after), never both.
+/// </remarks>
 internal sealed class LiveTasks
 {
     private const int ShardCount = 16;
 
     private readonly Shard[] _shards = new Shard[ShardCount];
-    private int _count;
+    private int _remainingAfterClose;
     private bool _closed; // written under every shard lock, read under one: a closed list takes no task
 
     internal LiveTasks()
@@ -17,7 +24,16 @@ internal sealed class LiveTasks
         for (int i = 0; i < ShardCount; i++) _shards[i] = new Shard();
     }
 
-    internal int Count => Volatile.Read(ref _count);
+    /// <summary>How many tasks are live (a snapshot).</summary>
+    internal int Count
+    {
+        get
+        {
+            int count = 0;
+            foreach (var shard in _shards) count += Volatile.Read(ref shard.Count);
+            return count;
+        }
+    }
 
     /// <summary>Adds a new task; false once the list is closed (the scheduler is shutting down).</summary>
     internal bool TryAdd(HostTask task)
@@ -31,33 +47,42 @@ internal sealed class LiveTasks
             task.LiveNext = shard.Head;
             if (shard.Head is not null) shard.Head.LivePrev = task;
             shard.Head = task;
-            Interlocked.Increment(ref _count);
+            shard.Count++;
         }
         return true;
     }
 
     /// <summary>Refuses every later add: after this returns, <see cref="Count"/> only goes down.</summary>
-    internal void Close()
+    /// <returns>How many tasks were live at the close.</returns>
+    internal int Close()
     {
         foreach (var shard in _shards) Monitor.Enter(shard.Lock);
         _closed = true;
+        int remaining = 0;
+        foreach (var shard in _shards) remaining += shard.Count;
+        Volatile.Write(ref _remainingAfterClose, remaining);
         foreach (var shard in _shards) Monitor.Exit(shard.Lock);
+        return remaining;
     }
 
-    /// <summary>Removes a finished task (a second removal changes nothing); returns the live count after.</summary>
-    internal int Remove(HostTask task)
+    /// <summary>Removes a finished task (a second removal changes nothing).</summary>
+    /// <returns>True when this removed the last task live after <see cref="Close"/>.</returns>
+    internal bool Remove(HostTask task)
     {
         var shard = _shards[(int)(task.Id & (ShardCount - 1))];
+        bool afterClose;
         lock (shard.Lock)
         {
-            if (!task.InLiveList) return Volatile.Read(ref _count);
+            if (!task.InLiveList) return false;
             task.InLiveList = false;
             if (task.LivePrev is not null) task.LivePrev.LiveNext = task.LiveNext;
             else shard.Head = task.LiveNext;
             if (task.LiveNext is not null) task.LiveNext.LivePrev = task.LivePrev;
             task.LivePrev = task.LiveNext = null;
+            shard.Count--;
+            afterClose = _closed;
         }
-        return Interlocked.Decrement(ref _count);
+        return afterClose && Interlocked.Decrement(ref _remainingAfterClose) == 0;
     }
 
     /// <summary>Asks every live task to abort (each is woken so that its next poll unwinds it).</summary>
@@ -77,5 +102,6 @@ internal sealed class LiveTasks
     {
         internal readonly object Lock = new(); // a monitor, so that Close can hold every shard at once
         internal HostTask? Head;
+        internal int Count; // written under Lock
     }
 }
