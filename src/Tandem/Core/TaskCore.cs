@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tandem.Core;
 
 /// <summary>
@@ -144,6 +146,7 @@ internal abstract class TaskCore : SynchronizationContext
     }
 
     /// <summary>Runs, oldest first, the resumptions queued before this call (owner thread).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void RunReady()
     {
         // Resumptions from other threads first (they were queued before this poll began), then the task's own.
@@ -242,47 +245,72 @@ internal abstract class TaskCore : SynchronizationContext
     /// <remarks>
     /// <para>Invariants, between two polls of one loop: the current task is the loop's caller's (usually none), and
     /// the ExecutionContext is the loop's caller's. The synchronization context is left on the last polled task
-    /// until <see cref="Leave"/>: setting and restoring it around every poll cost a tenth of a yield, and nothing
-    /// that runs between polls awaits (a loop that raises a user event calls <see cref="RestoreSynchronizationContext"/>
-    /// first).</para>
+    /// until <see cref="RestoreSynchronizationContext"/> at the loop's end: setting and restoring it around every poll
+    /// cost a tenth of a yield, and nothing that runs between polls awaits (a loop that raises a user event restores
+    /// it first).</para>
+    /// <para>The site keeps the polling thread's <see cref="Thread"/>, so that switching the synchronization context and
+    /// checking the execution context touch its fields directly (see <see cref="ThreadAmbient"/>); the execution
+    /// context is changed only through <see cref="ExecutionContext.Restore"/>, and only when a task has its own.</para>
     /// <para>The task is its own synchronization context, so that awaits of foreign awaitables (Task, sockets,
     /// files) post their continuations back to it: they resume on its scheduler, at its priority.</para>
     /// </remarks>
     internal readonly struct PollSite
     {
         private readonly PollingThread _thread;
+        private readonly Thread? _osThread; // set when ThreadAmbient is available
         private readonly TaskCore? _previousTask;
         private readonly SynchronizationContext? _previousContext;
         private readonly ExecutionContext? _previousExecution;
+        private readonly ExecutionContext? _previousRawExecution;
 
-        private PollSite(PollingThread thread, SynchronizationContext? context, ExecutionContext? execution)
+        private PollSite(PollingThread thread)
         {
             _thread = thread;
             _previousTask = thread.Current;
-            _previousContext = context;
-            _previousExecution = execution;
+            _previousContext = SynchronizationContext.Current;
+            _previousExecution = ExecutionContext.Capture();
+            if (ThreadAmbient.Available)
+            {
+                _osThread = Thread.CurrentThread;
+                _previousRawExecution = ThreadAmbient.ExecutionContextOf(_osThread);
+            }
         }
 
         /// <summary>Saves the calling thread's ambient state.</summary>
-        internal static PollSite Capture() =>
-            new(t_thread ??= new PollingThread(), SynchronizationContext.Current, ExecutionContext.Capture());
+        internal static PollSite Capture() => new(t_thread ??= new PollingThread());
 
         /// <summary>Makes <paramref name="task"/> current on this thread for one poll.</summary>
         internal void Enter(TaskCore task)
         {
             _thread.Current = task;
-            if (!ReferenceEquals(SynchronizationContext.Current, task)) SynchronizationContext.SetSynchronizationContext(task);
-            if (task._executionContext is { } context && !ReferenceEquals(context, _previousExecution))
-                ExecutionContext.Restore(context);
+            if (ThreadAmbient.Available)
+            {
+                ref var context = ref ThreadAmbient.SynchronizationContextOf(_osThread!);
+                if (!ReferenceEquals(context, task)) context = task;
+            }
+            else if (!ReferenceEquals(SynchronizationContext.Current, task))
+            {
+                SynchronizationContext.SetSynchronizationContext(task);
+            }
+            if (task._executionContext is { } execution && !ReferenceEquals(execution, _previousExecution))
+                ExecutionContext.Restore(execution);
         }
 
         /// <summary>Ends the poll of <paramref name="task"/>: saves its ExecutionContext and gives the thread back its own.</summary>
         internal void Exit(TaskCore task)
         {
-            var context = ExecutionContext.Capture();
-            if (!ReferenceEquals(context, task._executionContext)) task._executionContext = context;
-            if (!ReferenceEquals(context, _previousExecution) && _previousExecution is not null)
-                ExecutionContext.Restore(_previousExecution);
+            if (ThreadAmbient.Available && ReferenceEquals(ThreadAmbient.ExecutionContextOf(_osThread!), _previousRawExecution))
+            {
+                // The thread is in the loop's own context: the task neither brought nor made one of its own.
+                if (!ReferenceEquals(task._executionContext, _previousExecution)) task._executionContext = _previousExecution;
+            }
+            else
+            {
+                var execution = ExecutionContext.Capture();
+                if (!ReferenceEquals(execution, task._executionContext)) task._executionContext = execution;
+                if (!ReferenceEquals(execution, _previousExecution) && _previousExecution is not null)
+                    ExecutionContext.Restore(_previousExecution);
+            }
             _thread.Current = _previousTask;
         }
 
@@ -292,9 +320,6 @@ internal abstract class TaskCore : SynchronizationContext
             if (!ReferenceEquals(SynchronizationContext.Current, _previousContext))
                 SynchronizationContext.SetSynchronizationContext(_previousContext);
         }
-
-        /// <summary>Ends the loop: restores what <see cref="Capture"/> saved.</summary>
-        internal void Leave() => RestoreSynchronizationContext();
     }
 
     /// <inheritdoc />

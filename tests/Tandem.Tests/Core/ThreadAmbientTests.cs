@@ -1,0 +1,32 @@
+using Tandem.Core;
+
+namespace Tandem.Tests.Core;
+
+/// <summary>
+/// The polling loops read and write the thread's synchronization and execution contexts through the runtime's own
+/// fields. These tests pin that the fields exist on the runtime we ship for, and mean what the public API says.
+/// </summary>
+public class ThreadAmbientTests
+{
+    private static readonly AsyncLocal<int> s_local = new();
+
+    [Fact]
+    public void TheThreadFieldsAreAvailableOnThisRuntime() =>
+        // If a runtime renames them, the loops fall back to the public API; this test says so loudly.
+        Assert.True(ThreadAmbient.Available);
+
+    [Fact]
+    public void TheFieldsHoldWhatThePublicApiSetsAndCaptures() => TestUtil.RunOnThread(() =>
+    {
+        var thread = Thread.CurrentThread;
+        var mine = new SynchronizationContext();
+        SynchronizationContext.SetSynchronizationContext(mine);
+        Assert.Same(mine, ThreadAmbient.SynchronizationContextOf(thread));
+
+        ThreadAmbient.SynchronizationContextOf(thread) = null;
+        Assert.Null(SynchronizationContext.Current);
+
+        s_local.Value = 7; // gives the thread an execution context of its own
+        Assert.Same(ExecutionContext.Capture(), ThreadAmbient.ExecutionContextOf(thread));
+    });
+}
