@@ -6,66 +6,74 @@ namespace Tandem.Core;
 /// empty or full. So a task spawned on one thread and recycled on another still comes back to be
 /// reused, and the lock is taken once per batch, not per object.
 /// </summary>
+/// <remarks>
+/// A thread's stack is one object behind one thread-static (a generic type's thread-statics are found through
+/// a runtime helper: one lookup per rent, not two), and its items sit in a struct-wrapped array (a store into
+/// an array of a class type costs a covariance check).
+/// </remarks>
 internal static class SharedPool<T> where T : class, new()
 {
     private const int BatchSize = 32;
     private const int MaxDepotBatches = 4096;
 
-    [ThreadStatic] private static T[]? t_stack;
-    [ThreadStatic] private static int t_count;
+    [ThreadStatic] private static ThreadStack? t_stack;
 
     private static readonly Lock s_lock = new();
-    private static readonly Stack<T[]> s_fullBatches = new();
-    private static readonly Stack<T[]> s_emptyBatches = new();
+    private static readonly Stack<PoolSlot<T>[]> s_fullBatches = new();
+    private static readonly Stack<PoolSlot<T>[]> s_emptyBatches = new();
 
     internal static T Rent()
     {
-        var stack = t_stack ??= new T[BatchSize * 2];
-        if (t_count == 0 && !Refill(stack)) return new T();
-        var item = stack[--t_count];
-        stack[t_count] = null!;
-        return item;
+        var stack = t_stack ??= new ThreadStack();
+        if (stack.Count == 0 && !Refill(stack)) return new T();
+        return stack.Items[--stack.Count].Take();
     }
 
     internal static void Return(T item)
     {
-        var stack = t_stack ??= new T[BatchSize * 2];
-        if (t_count == stack.Length) Spill(stack);
-        stack[t_count++] = item;
+        var stack = t_stack ??= new ThreadStack();
+        if (stack.Count == stack.Items.Length) Spill(stack);
+        stack.Items[stack.Count++].Item = item;
     }
 
-    private static bool Refill(T[] stack)
+    private static bool Refill(ThreadStack stack)
     {
-        T[]? batch;
+        PoolSlot<T>[]? batch;
         lock (s_lock)
         {
             if (!s_fullBatches.TryPop(out batch)) return false;
         }
-        Array.Copy(batch, stack, BatchSize);
+        Array.Copy(batch, stack.Items, BatchSize);
         Array.Clear(batch);
-        t_count = BatchSize;
+        stack.Count = BatchSize;
         lock (s_lock) s_emptyBatches.Push(batch);
         return true;
     }
 
-    private static void Spill(T[] stack)
+    private static void Spill(ThreadStack stack)
     {
-        T[]? batch;
+        PoolSlot<T>[]? batch;
         lock (s_lock)
         {
             if (s_fullBatches.Count >= MaxDepotBatches)
             {
                 // The depot is full: let the GC have this thread's surplus.
-                Array.Clear(stack, BatchSize, BatchSize);
-                t_count = BatchSize;
+                Array.Clear(stack.Items, BatchSize, BatchSize);
+                stack.Count = BatchSize;
                 return;
             }
             s_emptyBatches.TryPop(out batch);
         }
-        batch ??= new T[BatchSize];
-        Array.Copy(stack, BatchSize, batch, 0, BatchSize);
-        Array.Clear(stack, BatchSize, BatchSize);
-        t_count = BatchSize;
+        batch ??= new PoolSlot<T>[BatchSize];
+        Array.Copy(stack.Items, BatchSize, batch, 0, BatchSize);
+        Array.Clear(stack.Items, BatchSize, BatchSize);
+        stack.Count = BatchSize;
         lock (s_lock) s_fullBatches.Push(batch);
+    }
+
+    private sealed class ThreadStack
+    {
+        internal readonly PoolSlot<T>[] Items = new PoolSlot<T>[BatchSize * 2];
+        internal int Count;
     }
 }
