@@ -2,7 +2,8 @@ namespace Tandem.Host;
 
 /// <summary>
 /// Every unfinished task of a scheduler, so that shutdown can abort them: intrusive lists in shards,
-/// each under its own lock, so that spawns and finishes on different threads rarely contend.
+/// each under its own spin lock (<see cref="ShardLock"/>), so that spawns and finishes on different threads
+/// rarely contend.
 /// </summary>
 /// <remarks>
 /// Each shard counts its tasks under its lock, so adding and removing take no atomic operation beyond the
@@ -39,16 +40,19 @@ internal sealed class LiveTasks
     internal bool TryAdd(HostTask task)
     {
         var shard = _shards[(int)(task.Id & (ShardCount - 1))];
-        lock (shard.Lock)
+        shard.Lock.Enter();
+        if (_closed)
         {
-            if (_closed) return false;
-            task.InLiveList = true;
-            task.LivePrev = null;
-            task.LiveNext = shard.Head;
-            if (shard.Head is not null) shard.Head.LivePrev = task;
-            shard.Head = task;
-            shard.Count++;
+            shard.Lock.Exit();
+            return false;
         }
+        task.InLiveList = true;
+        task.LivePrev = null;
+        task.LiveNext = shard.Head;
+        if (shard.Head is not null) shard.Head.LivePrev = task;
+        shard.Head = task;
+        shard.Count++;
+        shard.Lock.Exit();
         return true;
     }
 
@@ -56,12 +60,12 @@ internal sealed class LiveTasks
     /// <returns>How many tasks were live at the close.</returns>
     internal int Close()
     {
-        foreach (var shard in _shards) Monitor.Enter(shard.Lock);
+        foreach (var shard in _shards) shard.Lock.Enter();
         _closed = true;
         int remaining = 0;
         foreach (var shard in _shards) remaining += shard.Count;
         Volatile.Write(ref _remainingAfterClose, remaining);
-        foreach (var shard in _shards) Monitor.Exit(shard.Lock);
+        foreach (var shard in _shards) shard.Lock.Exit();
         return remaining;
     }
 
@@ -70,18 +74,20 @@ internal sealed class LiveTasks
     internal bool Remove(HostTask task)
     {
         var shard = _shards[(int)(task.Id & (ShardCount - 1))];
-        bool afterClose;
-        lock (shard.Lock)
+        shard.Lock.Enter();
+        if (!task.InLiveList)
         {
-            if (!task.InLiveList) return false;
-            task.InLiveList = false;
-            if (task.LivePrev is not null) task.LivePrev.LiveNext = task.LiveNext;
-            else shard.Head = task.LiveNext;
-            if (task.LiveNext is not null) task.LiveNext.LivePrev = task.LivePrev;
-            task.LivePrev = task.LiveNext = null;
-            shard.Count--;
-            afterClose = _closed;
+            shard.Lock.Exit();
+            return false;
         }
+        task.InLiveList = false;
+        if (task.LivePrev is not null) task.LivePrev.LiveNext = task.LiveNext;
+        else shard.Head = task.LiveNext;
+        if (task.LiveNext is not null) task.LiveNext.LivePrev = task.LivePrev;
+        task.LivePrev = task.LiveNext = null;
+        shard.Count--;
+        bool afterClose = _closed;
+        shard.Lock.Exit();
         return afterClose && Interlocked.Decrement(ref _remainingAfterClose) == 0;
     }
 
@@ -91,16 +97,21 @@ internal sealed class LiveTasks
         foreach (var shard in _shards)
         {
             // Under the shard lock a task cannot finish and be reused, so its generation is current.
-            lock (shard.Lock)
+            shard.Lock.Enter();
+            try
             {
                 for (var t = shard.Head; t is not null; t = t.LiveNext) t.RequestAbort(Volatile.Read(ref t.Generation));
+            }
+            finally
+            {
+                shard.Lock.Exit();
             }
         }
     }
 
     private sealed class Shard
     {
-        internal readonly object Lock = new(); // a monitor, so that Close can hold every shard at once
+        internal readonly ShardLock Lock = new();
         internal HostTask? Head;
         internal int Count; // written under Lock
     }
