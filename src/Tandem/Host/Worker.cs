@@ -28,7 +28,7 @@ internal sealed class Worker
     private readonly HostTask[] _buffer = new HostTask[LocalQueue.Capacity];
     private HostTask? _lifo;
     private int _lifoStreak;
-    private uint _tick;
+    private int _ticksToGlobal = 1; // counts down to the next look at the global queue first (no division per pick)
     private uint _random;
     private bool _searching;
 
@@ -139,9 +139,10 @@ internal sealed class Worker
 
     private HostTask? FindWork()
     {
-        _tick++;
+        bool globalTurn = --_ticksToGlobal == 0;
+        if (globalTurn) _ticksToGlobal = _scheduler.GlobalQueueInterval;
         int globalBest = _scheduler.BestInjectLevel();
-        if (_tick % (uint)_scheduler.GlobalQueueInterval == 0 && globalBest < Levels)
+        if (globalTurn && globalBest < Levels)
         {
             var fromGlobal = TakeGlobal(globalBest);
             if (fromGlobal is not null) return fromGlobal;
