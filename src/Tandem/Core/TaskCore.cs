@@ -37,7 +37,11 @@ internal abstract class TaskCore : SynchronizationContext
 
     /// <summary>The task being polled on this thread, or null. (It hides <see cref="SynchronizationContext.Current"/>,
     /// which, inside a poll, is this same task.)</summary>
-    internal static new TaskCore? Current => t_thread?.Current;
+    internal static new TaskCore? Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_thread?.Current;
+    }
 
     /// <summary>The task's process-wide id (see <see cref="Interop.TaskIds"/>).</summary>
     internal long Id;
