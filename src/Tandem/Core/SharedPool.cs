@@ -19,8 +19,8 @@ internal static class SharedPool<T> where T : class, new()
     [ThreadStatic] private static ThreadStack? t_stack;
 
     private static readonly Lock s_lock = new();
-    private static readonly Stack<PoolSlot<T>[]> s_fullBatches = new();
-    private static readonly Stack<PoolSlot<T>[]> s_emptyBatches = new();
+    private static readonly Stack<RefSlot<T>[]> s_fullBatches = new();
+    private static readonly Stack<RefSlot<T>[]> s_emptyBatches = new();
 
     internal static T Rent()
     {
@@ -38,7 +38,7 @@ internal static class SharedPool<T> where T : class, new()
 
     private static bool Refill(ThreadStack stack)
     {
-        PoolSlot<T>[]? batch;
+        RefSlot<T>[]? batch;
         lock (s_lock)
         {
             if (!s_fullBatches.TryPop(out batch)) return false;
@@ -52,7 +52,7 @@ internal static class SharedPool<T> where T : class, new()
 
     private static void Spill(ThreadStack stack)
     {
-        PoolSlot<T>[]? batch;
+        RefSlot<T>[]? batch;
         lock (s_lock)
         {
             if (s_fullBatches.Count >= MaxDepotBatches)
@@ -64,7 +64,7 @@ internal static class SharedPool<T> where T : class, new()
             }
             s_emptyBatches.TryPop(out batch);
         }
-        batch ??= new PoolSlot<T>[BatchSize];
+        batch ??= new RefSlot<T>[BatchSize];
         Array.Copy(stack.Items, BatchSize, batch, 0, BatchSize);
         Array.Clear(stack.Items, BatchSize, BatchSize);
         stack.Count = BatchSize;
@@ -73,7 +73,7 @@ internal static class SharedPool<T> where T : class, new()
 
     private sealed class ThreadStack
     {
-        internal readonly PoolSlot<T>[] Items = new PoolSlot<T>[BatchSize * 2];
+        internal readonly RefSlot<T>[] Items = new RefSlot<T>[BatchSize * 2];
         internal int Count;
     }
 }

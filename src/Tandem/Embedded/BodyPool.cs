@@ -34,7 +34,7 @@ internal static class BodyPool<TBody> where TBody : class, new()
 
     private sealed class ThreadStack
     {
-        internal PoolSlot<TBody>[] Items = new PoolSlot<TBody>[16];
+        internal RefSlot<TBody>[] Items = new RefSlot<TBody>[16];
         internal int Count;
     }
 }

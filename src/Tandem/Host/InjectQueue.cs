@@ -41,24 +41,20 @@ internal sealed class InjectQueue
     }
 
     /// <summary>Pushes <paramref name="count"/> tasks from <paramref name="tasks"/> in order.</summary>
-    internal void PushBatch(HostTask[] tasks, int count)
+    internal void PushBatch(RefSlot<HostTask>[] tasks, int count)
     {
         Interlocked.Add(ref _count, count);
-        for (int i = 0; i < count; i++)
-        {
-            Link(tasks[i]);
-            tasks[i] = null!;
-        }
+        for (int i = 0; i < count; i++) Link(tasks[i].Take());
     }
 
     /// <summary>Takes up to <paramref name="max"/> tasks, oldest first, into <paramref name="buffer"/>.</summary>
-    internal int PopBatch(HostTask[] buffer, int max)
+    internal int PopBatch(RefSlot<HostTask>[] buffer, int max)
     {
         if (Volatile.Read(ref _count) == 0) return 0;
         int n = 0;
         lock (_consumerLock)
         {
-            while (n < max && TryPop() is { } task) buffer[n++] = task;
+            while (n < max && TryPop() is { } task) buffer[n++].Item = task;
         }
         if (n > 0) Interlocked.Add(ref _count, -n);
         return n;

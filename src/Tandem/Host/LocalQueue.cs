@@ -1,3 +1,5 @@
+using Tandem.Core;
+
 namespace Tandem.Host;
 
 /// <summary>
@@ -18,8 +20,7 @@ internal sealed class LocalQueue
     internal const int Capacity = 256;
     private const int Mask = Capacity - 1;
 
-    // Elements are wrapped in a struct: storing into an array of a non-sealed class type costs a covariance check.
-    private readonly Entry[] _items = new Entry[Capacity];
+    private readonly RefSlot<HostTask>[] _items = new RefSlot<HostTask>[Capacity];
     private long _head;
     private long _tail;
 
@@ -33,7 +34,7 @@ internal sealed class LocalQueue
     {
         long tail = _tail;
         if (tail - Volatile.Read(ref _head) >= Capacity) return false;
-        _items[tail & Mask].Task = task;
+        _items[tail & Mask].Item = task;
         Volatile.Write(ref _tail, tail + 1);
         return true;
     }
@@ -45,31 +46,28 @@ internal sealed class LocalQueue
         {
             long head = Volatile.Read(ref _head);
             if (head >= _tail) return null;
-            var task = _items[head & Mask].Task;
+            var task = _items[head & Mask].Item;
             if (Interlocked.CompareExchange(ref _head, head + 1, head) == head) return task;
         }
     }
 
     /// <summary>Owner: moves the older half of the queue into <paramref name="buffer"/> (for overflow to the global queue).</summary>
-    internal int TakeHalf(HostTask[] buffer) => Claim(buffer, owner: true);
+    internal int TakeHalf(RefSlot<HostTask>[] buffer) => Claim(buffer, owner: true);
 
     /// <summary>Thief: moves half of this queue (at least one task) into <paramref name="destination"/>, which the thief owns.</summary>
     /// <returns>One stolen task to run now, or null when there was nothing to steal.</returns>
-    internal HostTask? StealInto(LocalQueue destination, HostTask[] buffer)
+    internal HostTask? StealInto(LocalQueue destination, RefSlot<HostTask>[] buffer)
     {
         int n = Claim(buffer, owner: false);
         if (n == 0) return null;
         for (int i = 1; i < n; i++)
         {
-            if (!destination.TryPush(buffer[i])) throw new InvalidOperationException("A thief steals only into a queue with room.");
-            buffer[i] = null!;
+            if (!destination.TryPush(buffer[i].Take())) throw new InvalidOperationException("A thief steals only into a queue with room.");
         }
-        var first = buffer[0];
-        buffer[0] = null!;
-        return first;
+        return buffer[0].Take();
     }
 
-    private int Claim(HostTask[] buffer, bool owner)
+    private int Claim(RefSlot<HostTask>[] buffer, bool owner)
     {
         while (true)
         {
@@ -78,13 +76,9 @@ internal sealed class LocalQueue
             long available = tail - head;
             if (available <= 0) return 0;
             int n = (int)Math.Min(Math.Min(available - available / 2, buffer.Length), owner ? Capacity : Capacity / 2);
-            for (int i = 0; i < n; i++) buffer[i] = _items[(head + i) & Mask].Task!;
+            for (int i = 0; i < n; i++) buffer[i].Item = _items[(head + i) & Mask].Item;
             if (Interlocked.CompareExchange(ref _head, head + n, head) == head) return n;
         }
     }
 
-    private struct Entry
-    {
-        internal HostTask? Task;
-    }
 }

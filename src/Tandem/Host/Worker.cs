@@ -25,7 +25,7 @@ internal sealed class Worker
 
     private readonly HostScheduler _scheduler;
     private readonly LocalQueue[] _queues = new LocalQueue[Levels];
-    private readonly HostTask[] _buffer = new HostTask[LocalQueue.Capacity];
+    private readonly RefSlot<HostTask>[] _buffer = new RefSlot<HostTask>[LocalQueue.Capacity];
     private HostTask? _lifo;
     private int _lifoStreak;
     private int _ticksToGlobal = 1; // counts down to the next look at the global queue first (no division per pick)
@@ -97,7 +97,7 @@ internal sealed class Worker
         if (queue.TryPush(task)) return;
         // Full: move the older half and this task to the global queue, where any worker can take them.
         int n = queue.TakeHalf(_buffer);
-        _buffer[n++] = task;
+        _buffer[n++].Item = task;
         _scheduler.Inject(task.Priority).PushBatch(_buffer, n);
     }
 
@@ -200,12 +200,10 @@ internal sealed class Worker
             if (n == 0) continue;
             for (int i = 1; i < n; i++)
             {
-                if (!queue.TryPush(_buffer[i])) _scheduler.Inject((Priority)level).Push(_buffer[i]);
-                _buffer[i] = null!;
+                var task = _buffer[i].Take();
+                if (!queue.TryPush(task)) inject.Push(task);
             }
-            var first = _buffer[0];
-            _buffer[0] = null!;
-            return first;
+            return _buffer[0].Take();
         }
         return null;
     }
