@@ -129,18 +129,6 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
         NotifyOne();
     }
 
-    /// <summary>Re-queues a task whose poll ended while it was woken: at the back of its level (a yield).</summary>
-    internal void ScheduleYielded(HostTask task)
-    {
-        var worker = Worker.Current;
-        if (worker is not null && worker.Scheduler == this) worker.Push(task, lifo: false);
-        else
-        {
-            _inject[(int)task.Priority].Push(task);
-            NotifyOne();
-        }
-    }
-
     internal void OnFinished(HostTask task)
     {
         if (_live.Remove(task)) _allFinished.Set();

@@ -85,7 +85,8 @@ internal abstract class HostTask : TaskCore, IWakeTarget
 
     /// <summary>Polls the task once on the calling worker. Returns true when it finished (and was recycled).</summary>
     /// <param name="site">The worker's ambient state, which the poll switches to this task and back.</param>
-    internal bool Run(in TaskCore.PollSite site)
+    /// <param name="worker">The worker polling it (its own thread), which takes the task back if it yielded.</param>
+    internal bool Run(in TaskCore.PollSite site, Worker worker)
     {
         while (true)
         {
@@ -125,7 +126,8 @@ internal abstract class HostTask : TaskCore, IWakeTarget
             int state = Volatile.Read(ref State);
             int next = (state & ~Running) | notifiedBySelf;
             if (Interlocked.CompareExchange(ref State, next, state) != state) continue;
-            if ((next & Notified) != 0) Scheduler.ScheduleYielded(this);
+            // Woken during its poll (a yield, or a wake from elsewhere): back of its level on this worker.
+            if ((next & Notified) != 0) worker.Push(this, lifo: false);
             return false;
         }
     }

@@ -115,7 +115,7 @@ internal sealed class Worker
                 if (task is not null)
                 {
                     StopSearching(notifyIfLast: true);
-                    task.Run(in site);
+                    task.Run(in site, this);
                     continue;
                 }
                 StopSearching(notifyIfLast: false);
