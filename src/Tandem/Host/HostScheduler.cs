@@ -93,9 +93,10 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
 
     internal InjectQueue Inject(Priority priority) => _inject[(int)priority];
 
-    internal int BestInjectLevel()
+    /// <summary>The highest level below <paramref name="below"/> whose global queue holds a task, or <see cref="Priorities.Count"/>.</summary>
+    internal int BestInjectLevel(int below)
     {
-        for (int level = 0; level < _inject.Length; level++)
+        for (int level = 0; level < below; level++)
             if (_inject[level].Count > 0) return level;
         return Priorities.Count;
     }
@@ -103,7 +104,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     /// <summary>True when any queue a worker could take from holds a task.</summary>
     internal bool HasWork()
     {
-        if (BestInjectLevel() < Priorities.Count) return true;
+        if (BestInjectLevel(Priorities.Count) < Priorities.Count) return true;
         foreach (var worker in Workers)
             if (worker.HasStealableWork) return true;
         return false;

@@ -139,21 +139,21 @@ internal sealed class Worker
 
     private HostTask? FindWork()
     {
-        bool globalTurn = --_ticksToGlobal == 0;
-        if (globalTurn) _ticksToGlobal = _scheduler.GlobalQueueInterval;
-        int globalBest = _scheduler.BestInjectLevel();
-        if (globalTurn && globalBest < Levels)
+        if (--_ticksToGlobal == 0)
         {
-            var fromGlobal = TakeGlobal(globalBest);
-            if (fromGlobal is not null) return fromGlobal;
+            _ticksToGlobal = _scheduler.GlobalQueueInterval;
+            int best = _scheduler.BestInjectLevel(Levels);
+            if (best < Levels && TakeGlobal(best) is { } fromGlobal) return fromGlobal;
         }
 
+        // The global queues are looked at only above the level of the local work found: global work goes first
+        // only when it is of a strictly higher level, so the levels below need no reading.
         int localBest = BestLocalLevel();
         if (_lifo is { } lifo)
         {
             int level = (int)lifo.Priority;
             _lifo = null;
-            if (level <= localBest && level <= globalBest && _lifoStreak < MaxLifoPolls)
+            if (level <= localBest && _lifoStreak < MaxLifoPolls && _scheduler.BestInjectLevel(level) == Levels)
             {
                 _lifoStreak++;
                 return lifo;
@@ -163,16 +163,14 @@ internal sealed class Worker
         }
         _lifoStreak = 0;
 
-        if (globalBest < localBest)
-        {
-            var fromGlobal = TakeGlobal(globalBest);
-            if (fromGlobal is not null) return fromGlobal;
-        }
+        int globalBest = _scheduler.BestInjectLevel(localBest);
+        if (globalBest < localBest && TakeGlobal(globalBest) is { } higher) return higher;
         for (int level = localBest; level < Levels; level++)
         {
             var task = _queues[level].TryPop();
             if (task is not null) return task;
         }
+        globalBest = _scheduler.BestInjectLevel(Levels);
         if (globalBest == Levels) return null;
         // Before taking lower-priority work from the global queue, take higher-priority work that sits
         // queued at another worker: a busy worker's Critical backlog must not wait behind our Normal work.
