@@ -16,8 +16,8 @@ namespace Tandem.Embedded;
 /// any one thread while no loop runs). Wakers, the registry and a <see cref="VirtualClock"/> may be
 /// used from any thread at any moment.</para>
 /// <para><b>Invariants.</b> A task slot is in exactly one of the states of <see cref="EmbeddedTask"/>.
-/// Bit <c>p</c> of the level mask is set exactly when the ready set of priority <c>p</c> is non-empty,
-/// so the next task is the lowest set bit's set's next index: a few bit scans, whatever the capacity.
+/// Bit <c>p</c> of the level mask is set exactly when the ready queue of priority <c>p</c> is non-empty,
+/// so the next task is the front of the lowest set bit's queue: one bit scan, whatever the capacity.
 /// A task that returned pending is polled again only after its waker fires: a wake from the loop's
 /// own thread queues it directly, any other goes through the registry, which the loop drains before
 /// each pick.</para>
@@ -27,7 +27,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.MarkWoken(s._slots[index]);
 
     private readonly EmbeddedTask[] _slots;
-    private readonly ReadySet[] _ready;
+    private readonly ReadyQueue[] _ready;
     private readonly int[] _free;
     private readonly WakerRegistry _registry;
     private readonly TimerHeap _timers;
@@ -75,8 +75,8 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
             _free[i] = Capacity - 1 - i; // pop order 0, 1, 2, …: deterministic, lowest slots first
         }
         _freeCount = Capacity;
-        _ready = new ReadySet[Priorities.Count];
-        for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadySet(Capacity);
+        _ready = new ReadyQueue[Priorities.Count];
+        for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadyQueue(_slots);
         _registry = new WakerRegistry(Capacity);
         _timers = new TimerHeap(options.TimerCapacity ?? Capacity);
         _clock = options.Clock;
@@ -222,7 +222,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     {
         slot.State = EmbeddedTask.Ready;
         int level = (int)slot.Priority;
-        _ready[level].Add(slot.Index);
+        _ready[level].Add(slot);
         _readyLevels |= 1 << level;
     }
 
@@ -232,10 +232,10 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         if (_timers.Count > 0) FireDueTimers();
         if (_readyLevels == 0) return false;
         int level = BitOperations.TrailingZeroCount(_readyLevels);
-        var set = _ready[level];
-        int index = set.TakeNext();
-        if (set.IsEmpty) _readyLevels &= ~(1 << level);
-        PollSlot(_slots[index]);
+        var queue = _ready[level];
+        var slot = queue.Take();
+        if (queue.IsEmpty) _readyLevels &= ~(1 << level);
+        PollSlot(slot);
         return true;
     }
 

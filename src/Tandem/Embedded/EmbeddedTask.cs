@@ -9,13 +9,13 @@ namespace Tandem.Embedded;
 /// </summary>
 internal sealed class EmbeddedTask : TaskCore
 {
-    /// <summary>On the free list. Invariant: no body, in no ready set, in no reclaim list.</summary>
+    /// <summary>On the free list. Invariant: no body, in no ready queue, in no reclaim list.</summary>
     internal const int Free = 0;
 
     /// <summary>Spawned and unfinished, not queued. Invariant: polled again only after a wake moves it to <see cref="Ready"/>.</summary>
     internal const int Waiting = 1;
 
-    /// <summary>Queued. Invariant: its bit is set in the ready set of its priority, and in no other state is it set.</summary>
+    /// <summary>Queued. Invariant: in the ready queue of its priority, once; in no other state is it in a ready queue.</summary>
     internal const int Ready = 2;
 
     /// <summary>Being polled. Invariant: a wake now sets <see cref="Notified"/> instead of queueing, and the poll's end queues it.</summary>
@@ -32,7 +32,7 @@ internal sealed class EmbeddedTask : TaskCore
         Index = index;
     }
 
-    /// <summary>The slot's index: its bit in the ready sets and its flag in the waker registry.</summary>
+    /// <summary>The slot's index: its link in the ready queues and its flag in the waker registry.</summary>
     internal readonly int Index;
 
     /// <summary>One of <see cref="Free"/>, <see cref="Waiting"/>, <see cref="Ready"/>, <see cref="Running"/>, <see cref="Done"/>.</summary>
@@ -43,6 +43,9 @@ internal sealed class EmbeddedTask : TaskCore
 
     /// <summary>The running task's code and outcome; null when <see cref="Free"/>.</summary>
     internal TaskBody? Body;
+
+    /// <summary>The next slot in its level's <see cref="ReadyQueue"/> while <see cref="Ready"/> (-1: the last).</summary>
+    internal int NextInLevel = -1;
 
     /// <summary>Neighbours in the scheduler's list of finished, unjoined slots (-1: none).</summary>
     internal int ReclaimPrev = -1, ReclaimNext = -1;
