@@ -11,10 +11,10 @@ namespace Tandem.Embedded;
 /// <c>_head</c> is -1 exactly when the queue is empty, and then so is <c>_tail</c>.</para>
 /// <para>First in, first out makes each level round-robin: a task made ready again after it ran goes behind
 /// every task already waiting, so every ready task of a level runs once before any runs twice. Tasks run in
-/// the order they became ready: spawn order for new tasks, which is also the order their pooled objects were
-/// handed out, so consecutive polls tend to touch neighbouring memory whatever the mix of priorities. The
-/// order depends only on the program, so the same program polls in the same order every run. Owned by the
-/// scheduler's thread: no atomics.</para>
+/// the order they became ready: spawn order for new tasks, wake order for wakes made inside the loop, and slot
+/// order for wakes that came through the waker registry (from other threads, or while no loop ran), which the
+/// loop takes in slot order. The order depends only on the program, so the same program polls in the same
+/// order every run. Owned by the scheduler's thread: no atomics.</para>
 /// </remarks>
 internal sealed class ReadyQueue(EmbeddedTask[] slots)
 {

@@ -248,4 +248,43 @@ public class PriorityOrderingTests
         Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => s.TrySpawn(p, async () => 1, out _)).ParamName);
         Assert.Equal(0, s.TaskCount);
     }
+
+    [Fact]
+    public void TasksOfALevelRunInTheOrderTheyBecameReady()
+    {
+        using var s = new EmbeddedScheduler();
+        var log = new List<char>();
+        var channels = new[] { new OneShot<char>(), new OneShot<char>(), new OneShot<char>() };
+        // Three tasks park in slot order A, B, C; a fourth, running in the loop, then wakes them C, A, B.
+        for (int i = 0; i < channels.Length; i++)
+            _ = s.Spawn(Priority.Normal, (channel: channels[i], log), static async st => st.log.Add(await st.channel.ReceiveAsync()));
+        s.RunUntilIdle();
+        Assert.Empty(log);
+        _ = s.Spawn(Priority.Normal, channels, static ch =>
+        {
+            ch[2].Send('C');
+            ch[0].Send('A');
+            ch[1].Send('B');
+            return TandemTask.CompletedTask;
+        });
+        s.RunUntilIdle();
+        Assert.Equal(['C', 'A', 'B'], log);
+    }
+
+    [Fact]
+    public void WakesFromOutsideTheLoopBecomeReadyInSlotOrder()
+    {
+        using var s = new EmbeddedScheduler();
+        var log = new List<char>();
+        var channels = new[] { new OneShot<char>(), new OneShot<char>(), new OneShot<char>() };
+        for (int i = 0; i < channels.Length; i++)
+            _ = s.Spawn(Priority.Normal, (channel: channels[i], log), static async st => st.log.Add(await st.channel.ReceiveAsync()));
+        s.RunUntilIdle();
+        // Outside the loop a wake is a flag in the waker registry; the loop takes the flags in slot order.
+        channels[2].Send('C');
+        channels[0].Send('A');
+        channels[1].Send('B');
+        s.RunUntilIdle();
+        Assert.Equal(['A', 'B', 'C'], log);
+    }
 }
