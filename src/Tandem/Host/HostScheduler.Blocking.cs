@@ -45,25 +45,36 @@ public sealed partial class HostScheduler
         ThrowIfShutdown();
         long id = NewId();
         var cell = new HostJoinCell<T>(this, run: null);
-        _blocking.Run(() =>
+        Interlocked.Increment(ref _blockingJobs);
+        try
         {
-            if (cell.IsAbortRequested)
+            _blocking.Run(() =>
             {
-                cell.Complete(default!, id, aborted: true);
-                return;
-            }
-            T result;
-            try
-            {
-                result = work();
-            }
-            catch (Exception e)
-            {
-                cell.Fail(e, id, aborted: false);
-                return;
-            }
-            cell.Complete(result, id, aborted: false);
-        });
+                bool aborted = cell.IsAbortRequested;
+                T result = default!;
+                Exception? error = null;
+                if (!aborted)
+                {
+                    try
+                    {
+                        result = work();
+                    }
+                    catch (Exception e)
+                    {
+                        error = e;
+                    }
+                }
+                // Before the joiner can see the outcome, as for async tasks: then TaskCount no longer counts it.
+                Interlocked.Decrement(ref _blockingJobs);
+                if (error is not null) cell.Fail(error, id, aborted: false);
+                else cell.Complete(result, id, aborted);
+            });
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _blockingJobs); // refused (shut down): never queued
+            throw;
+        }
         return new JoinHandle<T>(cell, 0, id);
     }
 

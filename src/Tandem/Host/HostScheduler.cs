@@ -21,6 +21,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
 {
     private readonly InjectQueue[] _inject = new InjectQueue[Priorities.Count];
     private readonly LiveTasks _live = new();
+    private int _blockingJobs; // queued or running SpawnBlocking jobs
     private readonly TimerDriver _timers;
     private readonly BlockingPool _blocking;
     private readonly ManualResetEventSlim _allFinished = new(false);
@@ -60,7 +61,8 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     public int WorkerCount { get; }
 
     /// <summary>Unfinished tasks (spawned, not yet completed, faulted or aborted).</summary>
-    public override int TaskCount => _live.Count;
+    /// <remarks>Counts async tasks and blocking jobs (<see cref="SpawnBlocking{T}(Func{T})"/>) that have not finished.</remarks>
+    public override int TaskCount => _live.Count + Volatile.Read(ref _blockingJobs);
 
     /// <summary>True once shutdown has begun: spawning throws <see cref="ObjectDisposedException"/>.</summary>
     public bool IsShutdown => Volatile.Read(ref _shutdownStarted) != 0;

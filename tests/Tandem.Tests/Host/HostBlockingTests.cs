@@ -217,4 +217,20 @@ public class HostBlockingTests
         }));
         Assert.Equal(8, s.BlockOn(job));
     });
+
+    [Fact]
+    public void TaskCountCountsBlockingWorkUntilItsOutcomeIsThere() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(2);
+        using var gate = new ManualResetEventSlim();
+        var handle = s.SpawnBlocking(() =>
+        {
+            gate.Wait();
+            return 7;
+        });
+        Assert.Equal(1, s.TaskCount);
+        gate.Set();
+        Assert.Equal(7, s.BlockOn(handle));
+        Assert.Equal(0, s.TaskCount); // uncounted before the outcome was published
+    });
 }
