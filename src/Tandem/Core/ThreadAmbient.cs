@@ -14,13 +14,18 @@ namespace Tandem.Core;
 /// <para>The fields are the runtime's own (<c>Thread._synchronizationContext</c>, <c>Thread._executionContext</c>),
 /// reached with <see cref="UnsafeAccessorAttribute"/>, which works under NativeAOT. <see cref="Available"/> probes them
 /// once: on a runtime without them (a field renamed), it is false and the loops use the public API, unchanged in
-/// behaviour. Only reads and the plain store of the synchronization context go through here; changing the
-/// execution context always uses <see cref="ExecutionContext.Restore"/>, which runs AsyncLocal change handlers.</para>
+/// behaviour. Setting the environment variable <c>TANDEM_THREAD_FIELDS=0</c> forces that fallback (CI runs the
+/// conformance tests that way). Only reads and the plain store of the synchronization context go through here;
+/// changing the execution context always uses <see cref="ExecutionContext.Restore"/>, which runs AsyncLocal
+/// change handlers.</para>
 /// </remarks>
 internal static class ThreadAmbient
 {
     /// <summary>True when this runtime's <see cref="Thread"/> has the two fields, with the meaning the probe checked.</summary>
-    internal static readonly bool Available = Probe();
+    internal static readonly bool Available = Environment.GetEnvironmentVariable(SwitchVariable) != "0" && Probe();
+
+    /// <summary>The environment variable that, set to <c>0</c>, makes the loops use the public API instead.</summary>
+    internal const string SwitchVariable = "TANDEM_THREAD_FIELDS";
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_synchronizationContext")]
     internal static extern ref SynchronizationContext? SynchronizationContextOf(Thread thread);
