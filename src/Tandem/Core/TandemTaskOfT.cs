@@ -128,7 +128,7 @@ public readonly struct TandemTask<T>
         /// <inheritdoc />
         public void UnsafeOnCompleted(Action continuation) => Register(AwaitContinuation.Of(continuation));
 
-        void ITandemAwaiter.OnCompleted(BoxBase box) => Register(AwaitContinuation.Of(box));
+        void ITandemAwaiter.OnCompleted(BoxBase box) => OnCompleted(box);
 
         internal void OnCompleted(BoxBase box) => Register(AwaitContinuation.Of(box));
 

@@ -32,7 +32,9 @@ internal abstract class TandemTaskSource<T> : BoxBase
     internal void OnCompleted(AwaitContinuation continuation, short token)
     {
         Validate(token);
-        object registered = continuation.Box is { Owner: not null } box ? box : continuation.AsAction();
+        // A box is registered itself, bound to a task or not: completion resumes it through ResumeFromOwner, which
+        // runs an unbound box inline, as its delegate would, without making the delegate.
+        object registered = (object?)continuation.Box ?? continuation.AsAction();
         object? previous = Interlocked.CompareExchange(ref _continuation, registered, null);
         if (previous is null) return;
         if (!ReferenceEquals(previous, s_completed))

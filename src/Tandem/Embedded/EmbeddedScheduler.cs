@@ -258,8 +258,8 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
             // callback, can get here.
             finished = body.Fail(e);
         }
-        // Not in a finally: nothing escapes the catch, and straight-line code lets the JIT look up this
-        // thread's statics once for Enter and Exit together (a finally is a separate function).
+        // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
+        // separate function the JIT calls).
         _polling = false;
         _site.Exit(slot);
         if (finished) Finish(slot);

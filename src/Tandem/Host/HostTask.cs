@@ -105,8 +105,8 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         {
             finished = FailBody(e);
         }
-        // Not in a finally: nothing escapes the catch, and straight-line code lets the JIT look up this
-        // thread's statics once for Enter and Exit together (a finally is a separate function).
+        // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
+        // separate function the JIT calls).
         site.Exit(this);
 
         if (finished)
