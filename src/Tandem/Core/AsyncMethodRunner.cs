@@ -13,9 +13,27 @@ internal struct AsyncMethodRunner<TState, T>
     private Func<TState, TandemTask<T>>? _method;
     private TandemTask<T> _running;
     private bool _started;
+    private bool _listening; // the owner was registered to hear the method's completion
 
-    /// <summary>Set by the owner's <see cref="ICompletionListener.OnCompleted"/>: the method's task completed.</summary>
-    internal bool MethodCompleted;
+    /// <summary>Set by the owner's <see cref="ICompletionListener.OnCompleted"/>: the method's task completed. Written
+    /// by whichever thread completed the method (then it wakes the task), read by the poll.</summary>
+    private volatile bool _methodCompleted;
+
+    /// <summary>The method's task completed inside the task's own poll: it is seen when that poll's ready list has run.</summary>
+    internal void CompletedInOwnPoll() => _methodCompleted = true;
+
+    /// <summary>
+    /// The method's task completed elsewhere (an operation started outside this task, completing on another thread):
+    /// records it and wakes the task, whose next poll sees it. The object is not reused while such a completion may
+    /// still come (see <see cref="TryClear"/>), so this never writes into another task.
+    /// </summary>
+    /// <param name="task">The task running the method.</param>
+    /// <param name="generation">That task's generation (the wake is dropped if the object has moved on).</param>
+    internal void CompletedElsewhere(TaskCore task, int generation)
+    {
+        _methodCompleted = true;
+        task.Wake(generation);
+    }
 
     /// <summary>The outcome of one <see cref="Advance"/>.</summary>
     internal enum Step
@@ -39,7 +57,17 @@ internal struct AsyncMethodRunner<TState, T>
         _method = method;
     }
 
-    internal void Clear() => this = default;
+    /// <summary>
+    /// Clears the runner for reuse of its task object (owner thread, once the task finished). False when the method
+    /// has not completed and its completion may still come (the task ended through a posted callback's exception):
+    /// then the completion would write into whichever task reused the object, so the caller must not pool it.
+    /// </summary>
+    internal bool TryClear(ICompletionListener owner)
+    {
+        bool reusable = !_listening || _methodCompleted || _running.TryRemoveListener(owner);
+        this = default;
+        return reusable;
+    }
 
     /// <summary>Advances the method as far as it goes in this poll of <paramref name="task"/> (owner thread).</summary>
     /// <remarks>Inlined into the tier's poll: the common poll (a started method resumes and suspends again) is a
@@ -50,7 +78,7 @@ internal struct AsyncMethodRunner<TState, T>
         if (_started)
         {
             task.RunReady();
-            if (!MethodCompleted)
+            if (!_methodCompleted)
             {
                 result = default!;
                 error = null;
@@ -78,8 +106,9 @@ internal struct AsyncMethodRunner<TState, T>
         }
         if (!_running.IsCompleted)
         {
+            _listening = true;
             _running.OnCompleted(owner);
-            if (!MethodCompleted) return Step.Pending;
+            if (!_methodCompleted) return Step.Pending;
         }
         return Finish(out result, out error);
     }

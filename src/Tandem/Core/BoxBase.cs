@@ -3,6 +3,11 @@ namespace Tandem.Core;
 /// <summary>
 /// The heap home of a suspended Tandem async method: what its awaiters resume.
 /// </summary>
+/// <remarks>
+/// A box bound to a task (<see cref="Resumable.Owner"/>) runs only inside that task's polls. A box bound to no task
+/// (a Tandem method started outside any task) runs inline on the thread that resumes it, unless that thread is in
+/// the middle of a task's poll: then it runs on the thread pool, so that it never adopts that task's context.
+/// </remarks>
 internal abstract class BoxBase : Resumable
 {
     private Action? _resumeAction;
@@ -29,14 +34,21 @@ internal abstract class BoxBase : Resumable
     internal void ResumeFromOwner()
     {
         var owner = Owner;
-        if (owner is null || (owner == TaskCore.Current && OwnerGeneration == Volatile.Read(ref owner.Generation))) MoveNext();
-        else owner.EnqueueReady(this); // which drops the box of a finished task (an orphaned operation)
+        if (owner is null) ResumeUnbound();
+        else if (owner == TaskCore.Current && OwnerGeneration == Volatile.Read(ref owner.Generation)) MoveNext();
+        else owner.EnqueueReady(this); // which hands on the box of a finished task (an orphaned operation)
     }
 
-    /// <summary>Queues the box on its owner task, or runs it inline when it has none.</summary>
+    /// <summary>Queues the box on its owner task, or runs it when it has none.</summary>
     internal void Resume()
     {
         if (Owner is { } owner) owner.EnqueueReady(this);
-        else MoveNext();
+        else ResumeUnbound();
+    }
+
+    private void ResumeUnbound()
+    {
+        if (IsOutsideTandem) MoveNext();
+        else RunWithoutOwner();
     }
 }

@@ -4,5 +4,7 @@ namespace Tandem.Core;
 internal interface ICompletionListener
 {
     /// <summary>The awaited Tandem task completed; its result may now be read.</summary>
-    void OnCompleted();
+    /// <param name="completedBy">The task whose poll completed it (the owner of the completed method), or null when
+    /// it completed outside any task. A listener that is not that task must wake itself to see the result.</param>
+    void OnCompleted(TaskCore? completedBy);
 }

@@ -37,17 +37,21 @@ internal readonly struct Resumption
         // A box comes from the builder already bound to the polling task (see ITandemAwaiter).
         var box = continuation.Box;
         var current = box is not null ? box.Owner : TaskCore.Current;
-        Resumable target = box is not null && current is not null ? box : PostedAction.ForAction(current, continuation.AsAction());
+        Resumable target = box is not null && current is not null ? box : PostedAction.ForCurrent(current, continuation.AsAction());
         current?.AddWait(target);
         return new Resumption(target, Volatile.Read(ref target.WaitToken));
     }
 
-    /// <summary>A resumption that runs <paramref name="callback"/> inline, on whichever thread fires it; bound to no task.</summary>
-    internal static Resumption ForCallback(SendOrPostCallback callback, object? state)
-    {
-        var target = new PostedAction(null, callback, state);
-        return new Resumption(target, 0);
-    }
+    /// <summary>A resumption that runs Tandem's own <paramref name="callback"/> inline, on whichever thread fires it;
+    /// bound to no task (it must run no user code).</summary>
+    internal static Resumption ForCallback(SendOrPostCallback callback, object? state) =>
+        new(PostedAction.Internal(callback, state), 0);
+
+    /// <summary>
+    /// Gives up a wait captured for an awaiter that then refused to register (it threw): nothing that kept this
+    /// resumption can fire it, and it leaves the task's wait list (owner thread).
+    /// </summary>
+    internal void Abandon() => _target?.AbandonWait(_token);
 
     /// <summary>Resumes the awaiter unless an abort claimed it first. Safe from any thread.</summary>
     internal bool Fire() => _target is not null && _target.TryFire(_token);

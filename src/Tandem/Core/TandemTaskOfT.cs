@@ -83,10 +83,19 @@ public readonly struct TandemTask<T>
         switch (_source)
         {
             case TandemTaskSource<T> box: box.OnCompleted(listener, _token); break;
-            case Task<T> task: task.GetAwaiter().UnsafeOnCompleted(listener.OnCompleted); break;
-            default: listener.OnCompleted(); break;
+            case Task<T> task: OnTaskCompleted(task, listener); break;
+            default: listener.OnCompleted(null); break;
         }
     }
+
+    // Apart, so that the closure is made only on this path (a captured parameter's closure is made on method entry).
+    private static void OnTaskCompleted(Task<T> task, ICompletionListener listener) =>
+        task.GetAwaiter().UnsafeOnCompleted(() => listener.OnCompleted(null));
+
+    /// <summary>Takes <paramref name="listener"/> back before completion; false when completion already took it (or no
+    /// Tandem source holds it: a wrapped <see cref="Task{TResult}"/> cannot give it back).</summary>
+    internal bool TryRemoveListener(ICompletionListener listener) =>
+        _source is TandemTaskSource<T> box && box.TryRemoveListener(listener);
 
     /// <summary>Converts to a <see cref="Task{TResult}"/> (allocates; for interop with TPL code).</summary>
     /// <returns>A task completing with this one.</returns>

@@ -8,9 +8,11 @@ namespace Tandem.Core;
 /// <see cref="TandemTask{T}"/> from the live one.
 /// </summary>
 /// <remarks>
-/// Continuation states: null (nobody waiting, not complete), a <see cref="BoxBase"/> or an
-/// <see cref="Action"/> (one awaiter waiting), or <see cref="s_completed"/> (complete). The awaiter
-/// and the completer race with compare-and-swap, so whichever comes second runs the continuation.
+/// Continuation states: null (nobody waiting, not complete); one awaiter waiting — a <see cref="BoxBase"/>, a
+/// <see cref="PostedAction"/> wrapping a foreign awaiter's delegate (bound to the task that awaited, so that it
+/// resumes there and never inline inside whichever task completes this one), or an <see cref="ICompletionListener"/>;
+/// or <see cref="s_completed"/> (complete). The awaiter and the completer race with compare-and-swap, so whichever
+/// comes second runs the continuation.
 /// </remarks>
 internal abstract class TandemTaskSource<T> : BoxBase
 {
@@ -32,9 +34,10 @@ internal abstract class TandemTaskSource<T> : BoxBase
     internal void OnCompleted(AwaitContinuation continuation, short token)
     {
         Validate(token);
-        // A box is registered itself, bound to a task or not: completion resumes it through ResumeFromOwner, which
-        // runs an unbound box inline, as its delegate would, without making the delegate.
-        object registered = (object?)continuation.Box ?? continuation.AsAction();
+        // A box is registered itself, bound to a task or not: completion resumes it through ResumeFromOwner, without
+        // making its delegate. A foreign delegate is bound to the task awaiting here (or to none), so that it is
+        // queued there, not run inline in the completer's poll.
+        object registered = (object?)continuation.Box ?? PostedAction.ForCurrent(TaskCore.Current, continuation.AsAction());
         object? previous = Interlocked.CompareExchange(ref _continuation, registered, null);
         if (previous is null) return;
         if (!ReferenceEquals(previous, s_completed))
@@ -50,8 +53,15 @@ internal abstract class TandemTaskSource<T> : BoxBase
         if (previous is null) return;
         if (!ReferenceEquals(previous, s_completed))
             throw new InvalidOperationException("A TandemTask may be awaited only once, by one awaiter at a time.");
-        listener.OnCompleted();
+        listener.OnCompleted(Owner);
     }
+
+    /// <summary>
+    /// Takes <paramref name="listener"/> back off this pending source (a task that ended without its method completing);
+    /// false when completion already took it, and may be telling it right now.
+    /// </summary>
+    internal bool TryRemoveListener(ICompletionListener listener) =>
+        ReferenceEquals(Interlocked.CompareExchange(ref _continuation, null, listener), listener);
 
     internal T GetResult(short token)
     {
@@ -96,13 +106,13 @@ internal abstract class TandemTaskSource<T> : BoxBase
         if (waiting is not null) Invoke(waiting);
     }
 
-    private static void Invoke(object continuation)
+    private void Invoke(object continuation)
     {
         switch (continuation)
         {
             case BoxBase box: box.ResumeFromOwner(); break;
-            case ICompletionListener listener: listener.OnCompleted(); break;
-            default: ((Action)continuation)(); break;
+            case ICompletionListener listener: listener.OnCompleted(Owner); break;
+            default: ((PostedAction)continuation).Deliver(); break;
         }
     }
 

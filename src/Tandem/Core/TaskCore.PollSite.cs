@@ -16,8 +16,9 @@ internal abstract partial class TaskCore
     /// <para>The site keeps the polling thread's <see cref="Thread"/>, so that switching the synchronization context and
     /// checking the execution context touch its fields directly (see <see cref="ThreadAmbient"/>); the execution
     /// context is changed only through <see cref="ExecutionContext.Restore"/>, and only when a task has its own.</para>
-    /// <para>The task is its own synchronization context, so that awaits of foreign awaitables (Task, sockets,
-    /// files) post their continuations back to it: they resume on its scheduler, at its priority.</para>
+    /// <para>The task's <see cref="Context"/> is the synchronization context of its polls, so that awaits of foreign
+    /// awaitables (Task, sockets, files) post their continuations back to it: they resume on its scheduler, at its
+    /// priority.</para>
     /// </remarks>
     internal readonly struct PollSite
     {
@@ -48,14 +49,15 @@ internal abstract partial class TaskCore
         internal void Enter(TaskCore task)
         {
             _thread.Current = task;
+            var taskContext = task.Context;
             if (ThreadAmbient.Available)
             {
                 ref var context = ref ThreadAmbient.SynchronizationContextOf(_osThread!);
-                if (!ReferenceEquals(context, task)) context = task;
+                if (!ReferenceEquals(context, taskContext)) context = taskContext;
             }
-            else if (!ReferenceEquals(SynchronizationContext.Current, task))
+            else if (!ReferenceEquals(SynchronizationContext.Current, taskContext))
             {
-                SynchronizationContext.SetSynchronizationContext(task);
+                SynchronizationContext.SetSynchronizationContext(taskContext);
             }
             if (task._executionContext is { } execution && !ReferenceEquals(execution, _previousExecution))
                 ExecutionContext.Restore(execution);

@@ -16,9 +16,15 @@ namespace Tandem.Core;
 /// queued during a poll runs in a later poll (that is what makes a yield yield).</item>
 /// <item>Every queueing is followed by a wake (<see cref="WakeSelf"/>, or <see cref="WakeSelfFromOwnPoll"/>
 /// from the task's own poll), so a queued resumption is never stranded.</item>
+/// <item>A resumption runs only in a poll of the generation it belongs to. The generation is checked when it is
+/// queued and again when it runs (a queueing thread can be preempted between its check and its push while the task
+/// finishes and the object starts another task), and when a task finishes its ready list is <em>closed</em> with one
+/// exchange: what was left on it, and whatever is pushed later, goes to <see cref="Resumable.OnOwnerGone"/> — a
+/// posted continuation to the thread pool, a finished task's own step nowhere. <see cref="ResetCore"/> opens the
+/// list again for the next task, after advancing the generation.</item>
 /// </list>
 /// </remarks>
-internal abstract partial class TaskCore : SynchronizationContext
+internal abstract partial class TaskCore
 {
     /// <summary>
     /// The polling state of this thread. One object behind one thread-static, so that a loop that polls many
@@ -26,22 +32,33 @@ internal abstract partial class TaskCore : SynchronizationContext
     /// </summary>
     [ThreadStatic] private static PollingThread? t_thread;
 
-    private ReadyItem? _readyHead;
+    /// <summary>The head of a finished task's ready list: a push that finds it hands its item to <see cref="Resumable.OnOwnerGone"/>.</summary>
+    private static readonly Resumable s_closed = new ClosedList();
+
+    private Resumable? _readyHead;
 
     /// <summary>
     /// Resumptions queued by the task itself during its own poll (a yield, a local send): only the polling
     /// thread touches this list, so queueing on it takes no atomic operation.
     /// </summary>
-    private ReadyItem? _localReadyHead;
+    private Resumable? _localReadyHead;
     private Resumable? _waitHead;
 
-    /// <summary>The task being polled on this thread, or null. (It hides <see cref="SynchronizationContext.Current"/>,
-    /// which, inside a poll, is this same task.)</summary>
-    internal static new TaskCore? Current
+    /// <summary>The task being polled on this thread, or null.</summary>
+    internal static TaskCore? Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => t_thread?.Current;
     }
+
+    /// <summary>
+    /// The synchronization context installed while this task is polled, so that awaits of foreign awaitables
+    /// (Task, sockets, files) post their continuations back to it. It is an object of one task, not of the
+    /// reusable task object: a context captured by code that outlives the task (a fire-and-forget <c>async Task</c>
+    /// method, a <see cref="Progress{T}"/>) knows the task it was captured for, and its posts after that task
+    /// finished run on the thread pool instead of inside whatever task the object runs next.
+    /// </summary>
+    internal SynchronizationContext? Context;
 
     /// <summary>The task's process-wide id (see <see cref="Interop.TaskIds"/>).</summary>
     internal long Id;
@@ -108,37 +125,60 @@ internal abstract partial class TaskCore : SynchronizationContext
     /// <summary>The waker that re-polls this task.</summary>
     internal abstract Waker Waker { get; }
 
-    /// <summary>Makes the scheduler poll this task (again). Safe from any thread.</summary>
-    protected abstract void WakeSelf();
+    /// <summary>Makes the scheduler poll the task of <paramref name="generation"/> (again), if it is still this
+    /// object's task. Safe from any thread.</summary>
+    protected abstract void WakeSelf(int generation);
+
+    /// <summary>Wakes the task of <paramref name="generation"/> from any thread, including from its own poll.</summary>
+    internal void Wake(int generation)
+    {
+        if (t_thread?.Current == this) WakeSelfFromOwnPoll();
+        else WakeSelf(generation);
+    }
 
     /// <summary>True while there are queued resumptions.</summary>
-    internal bool HasReady => _localReadyHead is not null || Volatile.Read(ref _readyHead) is not null;
+    internal bool HasReady => _localReadyHead is not null || Volatile.Read(ref _readyHead) is { } head && head != s_closed;
 
     /// <summary>
     /// Wakes the task from inside its own poll (the poll is running on this thread): the scheduler needs no
     /// atomic operation to remember it, only to re-queue the task when the poll ends.
     /// </summary>
-    protected virtual void WakeSelfFromOwnPoll() => WakeSelf();
+    protected virtual void WakeSelfFromOwnPoll() => WakeSelf(Generation);
 
     /// <summary>
-    /// Queues <paramref name="item"/> to run in the task's next poll and wakes the task. A resumption
-    /// captured by an earlier task of this object (an orphaned operation of a finished task) is dropped.
+    /// Queues <paramref name="item"/> to run in the next poll of the task it belongs to, and wakes that task. An item
+    /// whose task has finished (an operation of a finished task, a continuation posted late) goes to
+    /// <see cref="Resumable.OnOwnerGone"/> instead: never into another task's poll. Safe from any thread.
     /// </summary>
     internal void EnqueueReady(Resumable item)
     {
-        if (item.OwnerGeneration != Volatile.Read(ref Generation)) return;
-        if (t_thread?.Current == this)
+        int generation = item.OwnerGeneration;
+        if (generation != Volatile.Read(ref Generation))
         {
-            EnqueueFromOwnPoll(item);
+            item.OnOwnerGone();
             return;
         }
-        ReadyItem? head;
+        if (t_thread?.Current == this)
+        {
+            EnqueueFromOwnPoll(item); // the poll of this very generation: it cannot end meanwhile
+            return;
+        }
+        TestHooks.Reach(HookPoint.ReadyPushChecked);
+        Resumable? head;
         do
         {
             head = Volatile.Read(ref _readyHead);
+            if (head == s_closed)
+            {
+                item.OnOwnerGone(); // finished after our check: the list is closed until the object's next task
+                return;
+            }
             item.NextReady = head;
         } while (Interlocked.CompareExchange(ref _readyHead, item, head) != head);
-        WakeSelf();
+        // Pushed onto the list of our generation, or — if the object was reused after our check — onto the next
+        // task's, whose poll finds the item stale and hands it on. The wake carries our generation: it is dropped
+        // when the object already runs another task.
+        WakeSelf(generation);
     }
 
     /// <summary>Queues <paramref name="item"/>, of this task's current generation, from the task's own poll on this thread.</summary>
@@ -157,20 +197,38 @@ internal abstract partial class TaskCore : SynchronizationContext
         var remote = Volatile.Read(ref _readyHead) is null ? null : Interlocked.Exchange(ref _readyHead, null);
         var local = _localReadyHead;
         _localReadyHead = null;
-        RunInOrder(remote);
-        RunInOrder(local);
+        if (remote is not null) RunInOrder(remote, Generation);
+        if (local is not null) RunInOrder(local, Generation);
     }
 
-    /// <summary>Runs a list that was pushed newest-first, oldest first.</summary>
-    private static void RunInOrder(ReadyItem? head)
+    /// <summary>Runs a list that was pushed newest-first, oldest first; an item of another generation is handed on.</summary>
+    private static void RunInOrder(Resumable head, int generation)
     {
-        if (head is null) return;
         if (head.NextReady is null)
         {
-            head.Run(); // one item (a yield, one wake): nothing to reverse
+            RunOne(head, generation); // one item (a yield, one wake): nothing to reverse
             return;
         }
-        ReadyItem? fifo = null;
+        var fifo = Reverse(head);
+        while (fifo is not null)
+        {
+            var next = fifo.NextReady;
+            fifo.NextReady = null;
+            RunOne(fifo, generation);
+            fifo = next;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunOne(Resumable item, int generation)
+    {
+        if (item.OwnerGeneration == generation) item.Run();
+        else item.OnOwnerGone(); // pushed by a thread that checked before an earlier task of this object finished
+    }
+
+    private static Resumable? Reverse(Resumable? head)
+    {
+        Resumable? fifo = null;
         while (head is not null)
         {
             var next = head.NextReady;
@@ -178,11 +236,31 @@ internal abstract partial class TaskCore : SynchronizationContext
             fifo = head;
             head = next;
         }
+        return fifo;
+    }
+
+    /// <summary>
+    /// Ends the task's life on this object (owner thread, when it finished): clears its wait list and closes its ready
+    /// list, handing what is left on it — and whatever is pushed until <see cref="ResetCore"/> opens it again — to
+    /// <see cref="Resumable.OnOwnerGone"/>.
+    /// </summary>
+    protected void Retire()
+    {
+        while (_waitHead is not null) RemoveWait(_waitHead);
+        var remote = Interlocked.Exchange(ref _readyHead, s_closed);
+        var local = _localReadyHead;
+        _localReadyHead = null;
+        if (remote is not null) GiveUp(Reverse(remote));
+        if (local is not null) GiveUp(Reverse(local));
+    }
+
+    private static void GiveUp(Resumable? fifo)
+    {
         while (fifo is not null)
         {
             var next = fifo.NextReady;
             fifo.NextReady = null;
-            fifo.Run();
+            fifo.OnOwnerGone();
             fifo = next;
         }
     }
@@ -236,18 +314,16 @@ internal abstract partial class TaskCore : SynchronizationContext
         }
         Id = id;
         Priority = priority;
-        _readyHead = null;
         _localReadyHead = null;
         while (_waitHead is not null) RemoveWait(_waitHead);
+        // Opened after the generation advanced: a pusher that checked the old generation and pushes now lands here,
+        // and this task's poll hands its item on (RunOne).
+        Volatile.Write(ref _readyHead, null);
     }
 
-    /// <inheritdoc />
-    public override void Post(SendOrPostCallback d, object? state) => EnqueueReady(new PostedAction(this, d, state));
-
-    /// <inheritdoc />
-    public override void Send(SendOrPostCallback d, object? state) =>
-        throw new NotSupportedException("A Tandem task cannot be entered synchronously from another thread; use Post.");
-
-    /// <inheritdoc />
-    public override SynchronizationContext CreateCopy() => this;
+    /// <summary>The marker of a closed ready list; never run.</summary>
+    private sealed class ClosedList : Resumable
+    {
+        internal override void Run() => throw new InvalidOperationException("A closed ready list was run.");
+    }
 }

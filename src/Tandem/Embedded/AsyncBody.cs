@@ -14,7 +14,12 @@ internal sealed class AsyncBody<TState, T> : TaskBody<T>, ICompletionListener
         return body;
     }
 
-    void ICompletionListener.OnCompleted() => _runner.MethodCompleted = true;
+    void ICompletionListener.OnCompleted(TaskCore? completedBy)
+    {
+        if (Volatile.Read(ref Slot) is not { } slot) return; // a body left unpooled after its task ended early (see TryClear)
+        if (completedBy == slot) _runner.CompletedInOwnPoll();
+        else _runner.CompletedElsewhere(slot, SlotGeneration);
+    }
 
     internal override bool Poll(EmbeddedTask slot)
     {
@@ -34,7 +39,6 @@ internal sealed class AsyncBody<TState, T> : TaskBody<T>, ICompletionListener
 
     protected override void ClearAndReturnTyped()
     {
-        _runner.Clear();
-        BodyPool<AsyncBody<TState, T>>.Return(this);
+        if (_runner.TryClear(this)) BodyPool<AsyncBody<TState, T>>.Return(this);
     }
 }

@@ -61,7 +61,16 @@ public sealed partial class EmbeddedScheduler
     private long Start(EmbeddedTask slot, Priority priority, TaskBody body)
     {
         long id = TaskIds.Allocate();
-        slot.Start(id, priority, body);
+        if (slot.NeedsNewContext)
+        {
+            // Allocations made before the new context count against the tasks alive now; the context's own does not.
+            slot.Start(id, priority, body, NoteAllocations());
+            _allocationBaseline = GC.GetAllocatedBytesForCurrentThread();
+        }
+        else
+        {
+            slot.Start(id, priority, body, _allocationEpoch);
+        }
         _live++;
         MakeReady(slot);
         return id;

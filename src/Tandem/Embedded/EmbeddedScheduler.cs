@@ -50,6 +50,15 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private bool _disposed;
     private bool _foreignFinished;
 
+    /// <summary>
+    /// Counts the times the thread driving the scheduler was seen to have allocated (or the driving thread changed).
+    /// A task's synchronization context is handed to the slot's next task only if this did not move while the task
+    /// lived: nothing on the loop's thread can have captured it then (see <see cref="EmbeddedTaskContext"/>).
+    /// </summary>
+    private long _allocationEpoch;
+    private long _allocationBaseline;
+    private int _allocationThread;
+
     /// <summary>Creates a scheduler of <see cref="TandemDefaults.DefaultMaxTasks"/> tasks on the real clock.</summary>
     public EmbeddedScheduler() : this(new EmbeddedOptions()) { }
 
@@ -94,7 +103,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     public override int TaskCount => _live;
 
     /// <summary>True when no task is ready to run right now (every unfinished task waits for a wake or a timer).</summary>
-    public bool IsIdle => _readyLevels == 0 && !_registry.HasSetFlag && !HasDueTimer();
+    public bool IsIdle => _readyLevels == 0 && !_registry.HasSetFlag && !_timers.HasPendingDue(_clock.GetTimestamp());
 
     /// <summary>The registry through which wakes from other threads reach this scheduler; its indices are task slots.</summary>
     public WakerRegistry Wakers => _registry;
@@ -169,7 +178,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     {
         if (_disposed) return;
         if (_polling) throw new InvalidOperationException("An embedded scheduler cannot be disposed from inside one of its tasks.");
-        foreach (var slot in _slots) slot.RequestAbort();
+        foreach (var slot in _slots) slot.RequestAbort(Volatile.Read(ref slot.Generation));
         RunUntilIdle();
         _disposed = true;
         foreach (var slot in _slots)
@@ -229,7 +238,14 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private bool PollOne()
     {
         if (_registry.HasSignals) _registry.Drain(this, s_onSignalled);
-        if (_timers.Count > 0) FireDueTimers();
+        if (_timers.Count > 0)
+        {
+            // One deadline per pick, so the tasks it wakes run before later deadlines fire; but a deadline whose timers
+            // wake nothing (waits claimed by an abort, a finished timeout's timer) must not end the loop while later
+            // ones are due.
+            do FireDueTimers();
+            while (_readyLevels == 0 && HasDueTimer());
+        }
         if (_readyLevels == 0) return false;
         int level = BitOperations.TrailingZeroCount(_readyLevels);
         var queue = _ready[level];
@@ -271,6 +287,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     {
         slot.State = EmbeddedTask.Done;
         _live--;
+        slot.Retire(NoteAllocations());
         var body = slot.Body!;
         if (body.Detached)
         {
@@ -323,6 +340,21 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         long deadline = _timers.NextDeadline;
         if (deadline > _clock.GetTimestamp()) return;
         while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
+    }
+
+    /// <summary>Brings the allocation epoch up to date on the calling thread and returns it.</summary>
+    private long NoteAllocations()
+    {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        int thread = Environment.CurrentManagedThreadId;
+        if (allocated != _allocationBaseline || thread != _allocationThread)
+        {
+            // Per-thread counts: from another thread, nothing can be compared, so assume the worst.
+            _allocationEpoch++;
+            _allocationBaseline = allocated;
+            _allocationThread = thread;
+        }
+        return _allocationEpoch;
     }
 
     private bool HasDueTimer() => _timers.Count > 0 && _timers.NextDeadline <= _clock.GetTimestamp();

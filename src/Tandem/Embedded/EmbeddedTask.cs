@@ -59,22 +59,58 @@ internal sealed class EmbeddedTask : TaskCore
 
     internal override Waker Waker => new(_scheduler, Index, Generation);
 
-    protected override void WakeSelf() => _scheduler.Wake(Index, Generation);
+    protected override void WakeSelf(int generation) => _scheduler.Wake(Index, generation);
+
+    /// <summary>The context of the running task's polls (see <see cref="EmbeddedTaskContext"/>).</summary>
+    private EmbeddedTaskContext? _context;
+
+    /// <summary>The scheduler's allocation epoch when the context was handed to the running task.</summary>
+    private long _contextEpoch;
+
+    /// <summary>Decided when the last task finished: its context was not captured and may serve the next task.</summary>
+    private bool _contextReusable;
 
     // Polled on this thread right now: being Running, it only needs remembering.
     protected override void WakeSelfFromOwnPoll() => Notified = true;
 
-    internal void Start(long id, Priority priority, TaskBody body)
+    /// <summary>Starts <paramref name="body"/> as this slot's next task (the spawning thread).</summary>
+    /// <param name="id">The task's id.</param>
+    /// <param name="priority">Its level.</param>
+    /// <param name="body">Its code.</param>
+    /// <param name="allocationEpoch">The scheduler's allocation epoch now (see <see cref="EmbeddedTaskContext"/>).</param>
+    internal void Start(long id, Priority priority, TaskBody body, long allocationEpoch)
     {
         ResetCore(id, priority);
+        if (NeedsNewContext) _context = new EmbeddedTaskContext(this);
+        _context!.Generation = Generation;
+        Context = _context;
+        _contextEpoch = allocationEpoch;
+        _contextReusable = false;
         Notified = false;
         Body = body;
-        body.Slot = this;
+        // The generation before the slot: a thread reading the body's slot reads a generation at least as new (see
+        // TaskBody<T>.Abort, which re-checks the body's version around both reads).
+        Volatile.Write(ref body.SlotGeneration, Generation);
+        Volatile.Write(ref body.Slot, this);
     }
 
-    internal void RequestAbort()
+    /// <summary>True when the next <see cref="Start"/> makes a new context (the last one may have been captured).</summary>
+    internal bool NeedsNewContext => _context is null || !_contextReusable;
+
+    /// <summary>The task finished (loop thread): closes its ready list, and decides whether its context may serve the next task.</summary>
+    /// <param name="allocationEpoch">The scheduler's allocation epoch, just brought up to date.</param>
+    internal void Retire(long allocationEpoch)
     {
-        if (State is Free or Done || !TryMarkAbort(Volatile.Read(ref Generation))) return;
-        WakeSelf();
+        Retire();
+        _contextReusable = allocationEpoch == _contextEpoch && !_context!.WasPosted;
+    }
+
+    /// <summary>Asks the task of <paramref name="generation"/> to abort, if it is still this slot's task and unfinished. Safe from any thread.</summary>
+    internal void RequestAbort(int generation)
+    {
+        // The generation decides, not the state read here: an abort marked for a generation that has finished, or
+        // whose slot was reused meanwhile, counts for no task (see TaskCore.AbortRequested).
+        if (Volatile.Read(ref Generation) != generation || State is Free or Done || !TryMarkAbort(generation)) return;
+        WakeSelf(generation);
     }
 }

@@ -11,6 +11,9 @@ internal abstract class TaskBody
     /// <summary>The slot running this body; null while pooled.</summary>
     internal EmbeddedTask? Slot;
 
+    /// <summary>The generation of <see cref="Slot"/> whose task this body is.</summary>
+    internal int SlotGeneration;
+
     /// <summary>Pending or Running while unfinished; Completed, Faulted or Aborted after.</summary>
     internal TaskState State;
 
@@ -46,7 +49,7 @@ internal abstract class TaskBody
     /// <summary>Clears everything and returns the body to its pool.</summary>
     internal void Recycle()
     {
-        Slot = null;
+        Volatile.Write(ref Slot, null);
         State = TaskState.Pending;
         Error = null;
         Observed = false;
@@ -54,7 +57,7 @@ internal abstract class TaskBody
         Listener = null;
         ListenerTag = 0;
         Detached = false;
-        unchecked { Version++; }
+        Volatile.Write(ref Version, unchecked(Version + 1)); // after the slot is cleared: see TaskBody<T>.Abort
         ClearAndReturn();
     }
 

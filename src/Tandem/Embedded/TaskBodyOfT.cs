@@ -40,9 +40,17 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
 
     public bool IsFinished(int token) => token != Version || HasFinished;
 
+    /// <remarks>Safe from any thread (a cancellation callback, a timer). The body may be recycled and reused by the loop
+    /// meanwhile, so the slot and its generation are read between two reads of the version: when both equal
+    /// <paramref name="token"/>, the pair is this task's (the loop clears the slot before it advances the version, and
+    /// sets the generation before the slot), and the abort is marked for that generation only.</remarks>
     public void Abort(int token)
     {
-        if (token == Version) Slot?.RequestAbort();
+        if (Volatile.Read(ref Version) != token) return;
+        var slot = Volatile.Read(ref Slot);
+        int generation = Volatile.Read(ref SlotGeneration);
+        if (slot is null || Volatile.Read(ref Version) != token) return;
+        slot.RequestAbort(generation);
     }
 
     public void OnJoin(int token, AwaitContinuation continuation)

@@ -37,6 +37,17 @@ internal sealed class TimerHeap(int initialCapacity)
         _entries[i] = entry;
     }
 
+    /// <summary>True when a timer due at <paramref name="now"/> would still resume something (its wait was not claimed
+    /// by an abort): a due timer whose wait is gone makes nothing ready.</summary>
+    internal bool HasPendingDue(long now)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (_entries[i].Deadline <= now && _entries[i].Resumption.IsPending) return true;
+        }
+        return false;
+    }
+
     /// <summary>Removes the earliest timer if it is due at <paramref name="now"/>.</summary>
     internal bool TryTakeDue(long now, out Resumption resumption)
     {

@@ -15,7 +15,11 @@ internal sealed class HostAsyncTask<TState, T> : HostTask<T>, ICompletionListene
         return cell;
     }
 
-    void ICompletionListener.OnCompleted() => _runner.MethodCompleted = true;
+    void ICompletionListener.OnCompleted(TaskCore? completedBy)
+    {
+        if (completedBy == this) _runner.CompletedInOwnPoll();
+        else _runner.CompletedElsewhere(this, Volatile.Read(ref Generation)); // not reused until this comes (TryClear)
+    }
 
     protected override bool PollBody() => _runner.Advance(this, this, out var result, out var error) switch
     {
@@ -27,7 +31,6 @@ internal sealed class HostAsyncTask<TState, T> : HostTask<T>, ICompletionListene
 
     protected override void ClearAndReturn()
     {
-        _runner.Clear();
-        SharedPool<HostAsyncTask<TState, T>>.Return(this);
+        if (_runner.TryClear(this)) SharedPool<HostAsyncTask<TState, T>>.Return(this);
     }
 }

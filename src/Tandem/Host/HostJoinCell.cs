@@ -4,41 +4,46 @@ using Tandem.Core;
 namespace Tandem.Host;
 
 /// <summary>
-/// The outcome of one host-tier task and its one joiner: the object a <see cref="JoinHandle{T}"/>
-/// points to. It is the only allocation of a spawn (64 bytes for a small result type): the running
-/// part of the task is pooled and recycled when the task finishes, while this cell lives as long as
-/// someone holds the handle.
+/// The outcome of one host-tier task, its one joiner, and the task's synchronization context: the object a
+/// <see cref="JoinHandle{T}"/> points to. It is the only allocation of a spawn (64 bytes for a small result type):
+/// the running part of the task is pooled and recycled when the task finishes, while this cell lives as long as
+/// someone holds the handle — or a context captured inside the task.
 /// </summary>
 /// <remarks>
 /// <para>States, in <c>_state</c>: the low bits hold the outcome (0 while unfinished, then
 /// <see cref="TaskState.Completed"/>, <see cref="TaskState.Faulted"/> or <see cref="TaskState.Aborted"/>);
-/// <see cref="HasJoiner"/> says a joiner (or a join set) is registered in <c>_joiner</c>;
-/// <see cref="Joined"/> that the outcome was handed out; <see cref="Detached"/> that nobody will join.</para>
-/// <para>Race between a joiner registering and the task finishing: the joiner writes <c>_joiner</c> and
-/// then sets <see cref="HasJoiner"/> with a CAS that fails if an outcome is already there (then it runs
-/// its continuation itself); the finisher writes the outcome with a CAS and fires the joiner if it finds
-/// <see cref="HasJoiner"/>. Exactly one side resumes the joiner.</para>
+/// <see cref="HasJoiner"/> says a joiner (or a join set) is published in <c>_joiner</c> and <c>_joinerToken</c>;
+/// <see cref="JoinerLocked"/> that a registration is writing that pair; <see cref="Joined"/> that the outcome was
+/// handed out; <see cref="Detached"/> that nobody will join.</para>
+/// <para><b>The joiner and its token are two words published as one.</b> A registration takes
+/// <see cref="JoinerLocked"/> with a CAS (only while unfinished and unlocked), writes both words, and releases the lock
+/// with a CAS that also sets <see cref="HasJoiner"/>. The finisher publishes the outcome with a CAS and reads the pair
+/// only if that CAS found <see cref="HasJoiner"/> without <see cref="JoinerLocked"/>; if it found the lock held, it
+/// leaves the joiner to the registration, which sees the outcome when it releases the lock and resumes the joiner
+/// itself. So the pair is never read half-written, two racing registrations never both believe they won, and exactly
+/// one side resumes the joiner.</para>
+/// <para>As a synchronization context, it queues a post on the task it was made for while that task runs, and on the
+/// thread pool once it has finished: never on a later task of the pooled run object.</para>
 /// </remarks>
-internal sealed class HostJoinCell<T> : IJoinSource<T>
+internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, ITaskContext
 {
     private const int OutcomeMask = 7;
     private const int HasJoiner = 8;
     private const int Joined = 16;
     private const int Detached = 32;
     private const int AbortAsked = 64;
+    private const int JoinerLocked = 128;
 
-    private object? _joiner;          // a Resumable, or an IJoinListener
-    private ExceptionDispatchInfo? _error;
-    private HostTask? _run;
-    private readonly HostScheduler _scheduler;
+    private object? _joiner;          // a Resumable, or an IJoinListener; written only under JoinerLocked
+    private Fault? _fault;
+    private HostTask? _run;           // the running task; null once it finished (and for blocking work)
     private int _state;
-    private int _joinerToken;          // the Resumable's wait token, or the listener's tag
-    private int _runGeneration;
+    private int _joinerToken;         // the Resumable's wait token, or the listener's tag
+    private readonly int _runGeneration;
     private T _result = default!;
 
-    internal HostJoinCell(HostScheduler scheduler, HostTask? run)
+    internal HostJoinCell(HostTask? run)
     {
-        _scheduler = scheduler;
         _run = run;
         _runGeneration = run is null ? 0 : Volatile.Read(ref run.Generation);
     }
@@ -49,28 +54,30 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
     private int Outcome => Volatile.Read(ref _state) & OutcomeMask;
 
     /// <summary>Records the result (or an abort when one was requested) and resumes the joiner.</summary>
-    internal void Complete(T result, long id, bool aborted)
+    internal void Complete(T result, long id, bool aborted, HostScheduler scheduler)
     {
         if (aborted)
         {
-            Finish(TaskState.Aborted, id);
+            Finish(TaskState.Aborted);
             return;
         }
         _result = result;
-        Finish(TaskState.Completed, id);
+        Finish(TaskState.Completed);
     }
 
     /// <summary>Records a fault (or an abort when <paramref name="aborted"/>) and resumes the joiner.</summary>
-    internal void Fail(Exception exception, long id, bool aborted)
+    internal void Fail(Exception exception, long id, bool aborted, HostScheduler scheduler)
     {
         // As on the embedded tier: only a cancellation unwinding an abort counts as aborted; anything else is a fault.
         if (exception is OperationCanceledException && (aborted || exception is TaskAbortedException { TaskId: var abortedId } && abortedId == id))
         {
-            Finish(TaskState.Aborted, id);
+            Finish(TaskState.Aborted);
             return;
         }
-        _error = ExceptionDispatchInfo.Capture(exception);
-        Finish(TaskState.Faulted, id);
+        _fault = new Fault(ExceptionDispatchInfo.Capture(exception), scheduler, id);
+        // Armed before the outcome is published, so that a join racing with us always disarms after.
+        UnobservedGuard.Arm(this, scheduler, id, exception);
+        Finish(TaskState.Faulted);
     }
 
     public TaskState GetState(int token)
@@ -79,7 +86,7 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
             throw new InvalidOperationException("This task was already joined: a handle is joined once.");
         var outcome = (TaskState)Outcome;
         if (outcome != TaskState.Pending) return outcome;
-        var run = _run;
+        var run = Volatile.Read(ref _run);
         return run is not null && Volatile.Read(ref run.Generation) == _runGeneration
             && (Volatile.Read(ref run.State) & HostTask.Running) != 0 ? TaskState.Running : TaskState.Pending;
     }
@@ -90,13 +97,23 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
     {
         if (Outcome != 0) return;
         Interlocked.Or(ref _state, AbortAsked);
-        _run?.RequestAbort(_runGeneration);
+        Volatile.Read(ref _run)?.RequestAbort(_runGeneration);
     }
 
     public void OnJoin(int token, AwaitContinuation continuation)
     {
         var resumption = Resumption.Capture(continuation);
-        if (!TryRegister(resumption.Target!, resumption.Token)) resumption.Fire();
+        bool registered;
+        try
+        {
+            registered = TryRegister(resumption.Target!, resumption.Token);
+        }
+        catch
+        {
+            resumption.Abandon(); // refused: nothing may fire the wait we began
+            throw;
+        }
+        if (!registered) resumption.Fire();
     }
 
     public void SetListener(int token, IJoinListener listener, int tag)
@@ -118,7 +135,7 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
             {
                 case TaskState.Faulted:
                     UnobservedGuard.Disarm(this);
-                    _error!.Throw();
+                    _fault!.Error.Throw();
                     break;
                 case TaskState.Aborted:
                     throw new TaskAbortedException(id);
@@ -132,57 +149,93 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
     public void Detach(int token, long id)
     {
         int state = Interlocked.Or(ref _state, Detached);
-        if ((state & (Detached | Joined)) == 0 && (TaskState)(state & OutcomeMask) == TaskState.Faulted) ReportUnobserved(id);
+        if ((state & (Detached | Joined)) == 0 && (TaskState)(state & OutcomeMask) == TaskState.Faulted) ReportUnobserved();
     }
 
+    /// <inheritdoc />
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        // EnqueueReady hands the callback to the thread pool if the task finishes before it is queued.
+        if (Volatile.Read(ref _run) is { } run) run.EnqueueReady(PostedAction.ForTask(run, _runGeneration, d, state));
+        else PostedAction.RunOnThreadPool(d, state);
+    }
+
+    /// <inheritdoc />
+    public override void Send(SendOrPostCallback d, object? state) =>
+        throw new NotSupportedException("A Tandem task cannot be entered synchronously from another thread; use Post.");
+
+    /// <inheritdoc />
+    public override SynchronizationContext CreateCopy() => this;
+
+    /// <summary>Registers the one joiner; false when the task has already finished (the caller resumes it then).</summary>
+    /// <exception cref="InvalidOperationException">Another joiner is registered and has not given up.</exception>
     private bool TryRegister(object joiner, int token)
     {
+        int state;
+        var spinner = new SpinWait();
         while (true)
         {
-            int state = Volatile.Read(ref _state);
+            state = Volatile.Read(ref _state);
             if ((state & OutcomeMask) != 0) return false;
-            if ((state & HasJoiner) != 0)
-            {
-                // A joiner whose own task was aborted has given up its wait: another may take its place. The
-                // swap is a CAS on the joiner itself, which the finisher takes with an exchange, so the
-                // finisher sees either the old joiner (then this CAS fails and we look again) or the new one.
-                if (Volatile.Read(ref _joiner) is Resumable { } old && Volatile.Read(ref old.WaitToken) != Volatile.Read(ref _joinerToken))
-                {
-                    Volatile.Write(ref _joinerToken, token);
-                    if (Interlocked.CompareExchange(ref _joiner, joiner, old) == old) return true;
-                    continue;
-                }
-                throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
-            }
-            _joiner = joiner;
-            _joinerToken = token;
-            if (Interlocked.CompareExchange(ref _state, state | HasJoiner, state) == state) return true;
+            if ((state & JoinerLocked) == 0 && Interlocked.CompareExchange(ref _state, state | JoinerLocked, state) == state) break;
+            spinner.SpinOnce(sleep1Threshold: -1); // another registration is writing its pair: a few instructions
         }
+        TestHooks.Reach(HookPoint.JoinerLocked);
+        // A joiner whose own task was aborted has given up its wait (its token moved on): another may take its place.
+        if ((state & HasJoiner) != 0 && !(_joiner is Resumable old && Volatile.Read(ref old.WaitToken) != _joinerToken))
+        {
+            Unlock(publish: false);
+            throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
+        }
+        _joiner = joiner;
+        _joinerToken = token;
+        Unlock(publish: true);
+        return true;
     }
 
-    private void Finish(TaskState outcome, long id)
+    /// <summary>Releases <see cref="JoinerLocked"/> (setting <see cref="HasJoiner"/> when a pair was written); if the
+    /// task finished meanwhile, the finisher left the joiner to us.</summary>
+    private void Unlock(bool publish)
     {
-        _run = null;
-        // Armed before the outcome is published, so that a join racing with us always disarms after.
-        if (outcome == TaskState.Faulted) UnobservedGuard.Arm(this, _scheduler, id, _error!.SourceException);
+        int state;
+        while (true)
+        {
+            state = Volatile.Read(ref _state);
+            int next = (state & ~JoinerLocked) | (publish ? HasJoiner : 0);
+            if (Interlocked.CompareExchange(ref _state, next, state) == state) break;
+        }
+        if ((state & OutcomeMask) != 0 && (publish || (state & HasJoiner) != 0)) ResumeJoiner(state);
+    }
+
+    private void Finish(TaskState outcome)
+    {
+        Volatile.Write(ref _run, null);
         int state;
         while (true)
         {
             state = Volatile.Read(ref _state);
             if (Interlocked.CompareExchange(ref _state, state | (int)outcome, state) == state) break;
         }
-        bool delivered = false;
-        if ((state & HasJoiner) != 0)
+        if ((state & JoinerLocked) != 0) return; // the registration holding the lock resumes the joiner (Unlock)
+        if ((state & HasJoiner) != 0) ResumeJoiner(state | (int)outcome);
+        else if (outcome == TaskState.Faulted && (state & Detached) != 0) ReportUnobserved();
+    }
+
+    /// <summary>Resumes the published joiner once the outcome is there (exactly one caller per cell: the finisher, or
+    /// the registration that held the lock as the outcome was published).</summary>
+    private void ResumeJoiner(int state)
+    {
+        var joiner = Interlocked.Exchange(ref _joiner, null);
+        int token = _joinerToken;
+        bool delivered = joiner switch
         {
-            var joiner = Interlocked.Exchange(ref _joiner, null);
-            delivered = joiner switch
-            {
-                IJoinListener listener => Deliver(listener, Volatile.Read(ref _joinerToken)),
-                Resumable waiter => waiter.TryFire(Volatile.Read(ref _joinerToken)),
-                _ => false,
-            };
-        }
-        if (outcome == TaskState.Faulted && !delivered && (state & Detached) != 0) ReportUnobserved(id);
+            IJoinListener listener => Deliver(listener, token),
+            Resumable waiter => waiter.TryFire(token),
+            _ => false,
+        };
+        if (!delivered && (TaskState)(state & OutcomeMask) == TaskState.Faulted && (Volatile.Read(ref _state) & Detached) != 0)
+            ReportUnobserved();
     }
 
     private static bool Deliver(IJoinListener listener, int tag)
@@ -191,9 +244,18 @@ internal sealed class HostJoinCell<T> : IJoinSource<T>
         return true;
     }
 
-    private void ReportUnobserved(long id)
+    private void ReportUnobserved()
     {
         UnobservedGuard.Disarm(this);
-        _scheduler.RaiseUnobserved(id, _error!.SourceException);
+        var fault = _fault!;
+        fault.Scheduler.RaiseUnobserved(fault.TaskId, fault.Error.SourceException);
+    }
+
+    /// <summary>What a faulted task threw, with what reporting it unobserved needs (made on the failure path only).</summary>
+    private sealed class Fault(ExceptionDispatchInfo error, HostScheduler scheduler, long taskId)
+    {
+        internal ExceptionDispatchInfo Error { get; } = error;
+        internal HostScheduler Scheduler { get; } = scheduler;
+        internal long TaskId { get; } = taskId;
     }
 }

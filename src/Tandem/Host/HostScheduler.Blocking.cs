@@ -44,7 +44,7 @@ public sealed partial class HostScheduler
         ArgumentNullException.ThrowIfNull(work);
         ThrowIfShutdown();
         long id = NewId();
-        var cell = new HostJoinCell<T>(this, run: null);
+        var cell = new HostJoinCell<T>(run: null);
         Interlocked.Increment(ref _blockingJobs);
         try
         {
@@ -66,8 +66,8 @@ public sealed partial class HostScheduler
                 }
                 // Before the joiner can see the outcome, as for async tasks: then TaskCount no longer counts it.
                 Interlocked.Decrement(ref _blockingJobs);
-                if (error is not null) cell.Fail(error, id, aborted: false);
-                else cell.Complete(result, id, aborted);
+                if (error is not null) cell.Fail(error, id, aborted: false, this);
+                else cell.Complete(result, id, aborted, this);
             });
         }
         catch

@@ -50,7 +50,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
 
     void IWakeTarget.Wake(int index, int generation) => WakeIf(generation);
 
-    protected override void WakeSelf() => WakeIf(Volatile.Read(ref Generation));
+    protected override void WakeSelf(int generation) => WakeIf(generation);
 
     protected override void WakeSelfFromOwnPoll() => _wokenByOwnPoll = true;
 
@@ -113,6 +113,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         {
             _wokenByOwnPoll = false;
             Volatile.Write(ref State, Complete);
+            Retire();
             Recycle();
             return true;
         }

@@ -14,8 +14,9 @@ internal abstract class HostTask<T> : HostTask
     {
         var run = SharedPool<TTask>.Rent();
         run.Begin(scheduler, id, priority);
-        cell = new HostJoinCell<T>(scheduler, run);
+        cell = new HostJoinCell<T>(run);
         run._cell = cell;
+        run.Context = cell; // the cell outlives the run object: a context captured in the task knows its task
         return run;
     }
 
@@ -23,7 +24,7 @@ internal abstract class HostTask<T> : HostTask
     protected bool Succeed(T result)
     {
         Scheduler.OnFinished(this); // before the joiner can see the outcome: then TaskCount no longer counts it
-        _cell!.Complete(result, Id, AbortRequested);
+        _cell!.Complete(result, Id, AbortRequested, Scheduler);
         return true;
     }
 
@@ -31,14 +32,14 @@ internal abstract class HostTask<T> : HostTask
     protected bool EndAborted()
     {
         Scheduler.OnFinished(this);
-        _cell!.Complete(default!, Id, aborted: true);
+        _cell!.Complete(default!, Id, aborted: true, Scheduler);
         return true;
     }
 
     protected override bool FailBody(Exception exception)
     {
         Scheduler.OnFinished(this);
-        _cell!.Fail(exception, Id, AbortRequested);
+        _cell!.Fail(exception, Id, AbortRequested, Scheduler);
         return true;
     }
 
@@ -48,6 +49,7 @@ internal abstract class HostTask<T> : HostTask
     protected sealed override void Recycle()
     {
         _cell = null;
+        Context = null;
         ClearAndReturn();
     }
 }

@@ -119,6 +119,9 @@ internal sealed class Worker
                     continue;
                 }
                 StopSearching(notifyIfLast: false);
+                // Idle: drop the last task's context, so that nothing of a finished task (its join cell) stays
+                // reachable from this thread while it sleeps.
+                site.RestoreSynchronizationContext();
                 Park();
             }
         }
