@@ -215,14 +215,31 @@ public abstract class Runtime : IDisposable
         // As Tokio polls the inner future before it looks at the deadline, the deadline counts only once the work
         // has had its first poll: work that finishes in it (a zero timeout of ready work) returns its result on
         // every tier, even when another worker is still polling it as the timer fires.
-        do
+        bool joined = false;
+        try
         {
-            await race.Signal.WaitAsync();
-            if (handle.IsFinished) return handle.GetResult();
+            do
+            {
+                await race.Signal.WaitAsync();
+                if (handle.IsFinished)
+                {
+                    joined = true;
+                    return handle.GetResult();
+                }
+            }
+            while (!race.Expired);
         }
-        while (!race.Expired);
-        handle.Abort();
-        handle.Detach();
+        finally
+        {
+            // Timed out, or the waiting task was itself aborted (its wait threw): the work must not run on unowned.
+            // Aborted and let go, it unwinds, its slot is freed when it ends, and a fault it ends with is reported as
+            // unobserved.
+            if (!joined)
+            {
+                handle.Abort();
+                handle.Detach();
+            }
+        }
         throw new TimeoutException($"The work did not finish within {duration}.");
     }
 

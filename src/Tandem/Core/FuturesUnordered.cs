@@ -10,7 +10,7 @@ namespace Tandem.Core;
 /// Capacity is fixed (default <see cref="TandemDefaults.DefaultMaxFutures"/>).
 /// </summary>
 /// <remarks>
-/// Poll-based futures are polled by the consumer, inside <see cref="NextAsync"/> or <see cref="TryNext"/>,
+/// Poll-based futures are polled by the consumer, inside <see cref="NextAsync()"/> or <see cref="TryNext"/>,
 /// and only after their own waker fired: each member has a waker of its own, which marks it in a
 /// bitmask and wakes the consumer, so a set of many idle futures costs nothing per turn.
 /// Pushing, completing and taking out allocate nothing once the set has been used at its capacity.
@@ -135,13 +135,21 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
     /// <summary>Waits for the next member to complete and takes out its result.</summary>
     /// <returns>Its result (its exception is re-thrown).</returns>
     /// <exception cref="InvalidOperationException">The set is empty.</exception>
-    public TandemTask<T> NextAsync()
+    public TandemTask<T> NextAsync() => NextAsync(CancellationToken.None);
+
+    /// <summary>Waits for the next member to complete and takes out its result, or until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <param name="cancellationToken">Ends the wait: the members stay in the set.</param>
+    /// <returns>Its result (its exception is re-thrown).</returns>
+    /// <exception cref="InvalidOperationException">The set is empty.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before a member completed.</exception>
+    public TandemTask<T> NextAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         PollWokenFutures();
         if (_queue.TryTakeFinished(out int index)) return new TandemTask<T>(TakeOut(index));
         if (IsEmpty) throw new InvalidOperationException("The set is empty: there is nothing to wait for.");
-        return NextSlowAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        return NextSlowAsync(cancellationToken);
     }
 
     /// <summary>Every result, in completion order, until the set is empty (enumerating allocates its enumerator).</summary>
@@ -152,7 +160,7 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
         while (!IsEmpty)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return await NextAsync();
+            yield return await NextAsync(cancellationToken);
         }
     }
 
@@ -179,12 +187,17 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
         if ((uint)index < (uint)_kinds.Length && Volatile.Read(ref _generations[index]) == generation) MarkWoken(index);
     }
 
-    private async TandemTask<T> NextSlowAsync()
+    private async TandemTask<T> NextSlowAsync(CancellationToken cancellationToken)
     {
+        // A cancellation sets the signal, so the wait ends and the loop sees the token (no registration without a token).
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((AsyncSignal)s!).Set(), _queue.Signal)
+            : default;
         while (true)
         {
             PollWokenFutures();
             if (_queue.TryTakeFinished(out int index)) return TakeOut(index);
+            cancellationToken.ThrowIfCancellationRequested();
             await _queue.Signal.WaitAsync();
         }
     }

@@ -127,19 +127,19 @@ public sealed class MpscChannel<T>
 
     private void Register(AwaitContinuation continuation)
     {
-        var receiver = Resumption.Capture(continuation);
         lock (_lock)
         {
+            // Checked before anything is captured: a refused second receiver leaves no wait behind.
             if (_receiverWaiting && _receiver.IsPending)
                 throw new InvalidOperationException("An MPSC channel has one receiver at a time.");
             if (_count == 0 && !_completed)
             {
-                _receiver = receiver;
+                _receiver = Resumption.Capture(continuation);
                 _receiverWaiting = true;
                 return;
             }
         }
-        receiver.Fire(); // a message (or completion) arrived meanwhile
+        continuation.Resume(); // a message (or completion) arrived meanwhile
     }
 
     private T Receive()

@@ -4,6 +4,17 @@ namespace Tandem.Host;
 /// Threads for blocking work, apart from the workers: started on demand up to a bound, each exits
 /// after a keep-alive without work. Work beyond the bound waits in a FIFO queue.
 /// </summary>
+/// <remarks>
+/// <para><b>Thread count.</b> <c>_threadCount</c> counts the threads that will still look at the queue before they
+/// exit: it is raised under the lock when a thread is started, and lowered under the lock in the same step in which a
+/// thread decides to exit (it found the queue empty). So a job queued after that step sees the lowered count and
+/// starts a thread if the bound allows; a job queued before it is seen by the thread, which then does not exit. (A
+/// thread that had decided to exit but was still alive used to count against the bound, and a job queued in that
+/// window waited for the next spawn to start a thread.)</para>
+/// <para><b>Idle threads.</b> <c>_idle</c> counts threads waiting on the monitor. A pulsed thread still counts as idle
+/// until it takes the lock back, so a new job starts no thread only while there are at least as many idle threads
+/// as queued jobs.</para>
+/// </remarks>
 internal sealed class BlockingPool
 {
     private readonly object _lock = new(); // a monitor: Wait and Pulse need one
@@ -12,6 +23,7 @@ internal sealed class BlockingPool
     private readonly int _maxThreads;
     private readonly int _keepAliveMs;
     private readonly string _namePrefix;
+    private int _threadCount;
     private int _idle;
     private bool _stopping;
 
@@ -37,11 +49,9 @@ internal sealed class BlockingPool
             if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
             _queue.Enqueue(work);
             if (_idle > 0) Monitor.Pulse(_lock);
-            // A woken thread counts as idle until it takes the lock back, so compare with the queue: only when
-            // there are at least as many idle threads as queued jobs is no new thread needed.
-            if (_idle >= _queue.Count) return;
-            _threads.RemoveAll(t => !t.IsAlive);
-            if (_threads.Count >= _maxThreads) return;
+            if (_idle >= _queue.Count || _threadCount >= _maxThreads) return;
+            _threadCount++;
+            _threads.RemoveAll(t => !t.IsAlive); // bookkeeping for Threads and Stop only; the bound uses _threadCount
             var thread = new Thread(Loop) { IsBackground = true, Name = $"{_namePrefix} blocking" };
             _threads.Add(thread);
             thread.Start();
@@ -76,15 +86,24 @@ internal sealed class BlockingPool
             {
                 while (_queue.Count == 0)
                 {
-                    if (_stopping) return;
-                    _idle++;
-                    bool signalled = Monitor.Wait(_lock, _keepAliveMs);
-                    _idle--;
-                    if (!signalled && _queue.Count == 0) return;
+                    if (_stopping || (!WaitForWork() && _queue.Count == 0))
+                    {
+                        _threadCount--; // in the same locked step as the decision: see the remarks
+                        return;
+                    }
                 }
                 work = _queue.Dequeue();
             }
             work();
         }
+    }
+
+    /// <summary>Waits (lock held) up to the keep-alive for a pulse; false when it timed out.</summary>
+    private bool WaitForWork()
+    {
+        _idle++;
+        bool signalled = Monitor.Wait(_lock, _keepAliveMs);
+        _idle--;
+        return signalled;
     }
 }

@@ -25,6 +25,7 @@ public sealed class WakerRegistry
     private readonly ulong[] _words;
     private readonly ulong[] _summary;
     private Action? _onSignal;
+    private Action<int>? _onDirectSignal;
 
     /// <summary>
     /// 1 once a signal is set after the last drain began: the loop's per-turn check reads this one word
@@ -85,12 +86,20 @@ public sealed class WakerRegistry
     public bool TrySignal(int index)
     {
         if ((uint)index >= (uint)Capacity) return false;
+        Volatile.Read(ref _onDirectSignal)?.Invoke(index);
+        SetFlag(index);
+        return true;
+    }
+
+    /// <summary>Sets the flag of <paramref name="index"/> (in range) and tells the owner's listener: the part of a signal
+    /// that a scheduler's own wakers share with <see cref="TrySignal"/>.</summary>
+    internal void SetFlag(int index)
+    {
         int w = index >> 6;
         Interlocked.Or(ref _words[w], 1UL << (index & 63));
         Interlocked.Or(ref _summary[w >> 6], 1UL << (w & 63));
         if (Volatile.Read(ref _pending) == 0) Interlocked.Exchange(ref _pending, 1);
         Volatile.Read(ref _onSignal)?.Invoke();
-        return true;
     }
 
     /// <summary>True when the flag of <paramref name="index"/> is set (signalled and not yet consumed).</summary>
@@ -133,6 +142,10 @@ public sealed class WakerRegistry
 
     /// <summary>Lets the owning scheduler hear every signal (to unpark its loop).</summary>
     internal void SetSignalListener(Action? onSignal) => Volatile.Write(ref _onSignal, onSignal);
+
+    /// <summary>Lets the owning scheduler hear, before the flag is set, each signal made through the public
+    /// <see cref="Signal"/>/<see cref="TrySignal"/> (not through its own wakers): such a signal names a slot, not a task.</summary>
+    internal void SetDirectSignalListener(Action<int>? onDirectSignal) => Volatile.Write(ref _onDirectSignal, onDirectSignal);
 
     /// <summary>Consumes every set flag, calling <paramref name="onSignal"/> with each index; returns how many.</summary>
     internal int Drain<TState>(TState state, Action<TState, int> onSignal)
