@@ -26,6 +26,12 @@ internal enum HookPoint
     /// <summary>A host join cell's registration holds its joiner lock and is about to write the joiner.</summary>
     JoinerLocked,
 
+    /// <summary>A host join cell's registration found another registration holding the joiner lock, and spins.</summary>
+    JoinerLockBusy,
+
     /// <summary>A task's ready list is about to push an item whose generation it has just checked.</summary>
     ReadyPushChecked,
+
+    /// <summary>A waker on a thread other than the embedded loop's checked its task's generation and is about to set the registry flag.</summary>
+    RegistryWakeChecked,
 }

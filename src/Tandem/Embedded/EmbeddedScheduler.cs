@@ -232,6 +232,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
             MarkWoken(slot); // on the loop's thread the generation just checked cannot change
             return;
         }
+        TestHooks.Reach(HookPoint.RegistryWakeChecked);
         RecordWake(index, generation);
         _registry.SetFlag(index);
     }

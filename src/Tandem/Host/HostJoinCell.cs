@@ -179,6 +179,7 @@ internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, 
             state = Volatile.Read(ref _state);
             if ((state & OutcomeMask) != 0) return false;
             if ((state & JoinerLocked) == 0 && Interlocked.CompareExchange(ref _state, state | JoinerLocked, state) == state) break;
+            TestHooks.Reach(HookPoint.JoinerLockBusy);
             spinner.SpinOnce(sleep1Threshold: -1); // another registration is writing its pair: a few instructions
         }
         TestHooks.Reach(HookPoint.JoinerLocked);

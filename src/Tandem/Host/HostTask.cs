@@ -19,15 +19,22 @@ namespace Tandem.Host;
 /// <item><term><see cref="Complete"/></term><description>finished: wakes are ignored from now on, until the
 /// object is reused for another task (with a new <see cref="TaskCore.Generation"/>).</description></item>
 /// </list>
+/// <para>The bits above <see cref="StateBits"/> hold the task's generation (modulo 2^29), so that a wake is one CAS
+/// that fails when the object has started another task: a waker that checked its generation and was preempted
+/// before its CAS cannot notify the object's next task.</para>
 /// </remarks>
 internal abstract class HostTask : TaskCore, IWakeTarget
 {
     internal const int Notified = 1;
     internal const int Running = 2;
     internal const int Complete = 4;
+    private const int StateBits = 3;
+    private const int BitsMask = (1 << StateBits) - 1;
 
-    /// <summary>The run state (bits above).</summary>
+    /// <summary>The run state (bits above), with the generation above <see cref="StateBits"/>.</summary>
     internal int State = Complete;
+
+    private static int Tag(int generation) => generation << StateBits;
 
     /// <summary>The next task in an inject queue (owned by that queue while queued).</summary>
     internal HostTask? NextInQueue;
@@ -59,17 +66,17 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     {
         Scheduler = scheduler;
         ResetCore(id, priority);
-        Volatile.Write(ref State, Notified);
+        Volatile.Write(ref State, Tag(Generation) | Notified);
     }
 
     /// <summary>Wakes the task if it is still the one of <paramref name="generation"/>. Safe from any thread.</summary>
     internal void WakeIf(int generation)
     {
-        if (Volatile.Read(ref Generation) != generation) return;
+        int tag = Tag(generation);
         while (true)
         {
             int state = Volatile.Read(ref State);
-            if ((state & (Complete | Notified)) != 0) return;
+            if ((state & ~BitsMask) != tag || (state & (Complete | Notified)) != 0) return; // another task's, or nothing to do
             if (Interlocked.CompareExchange(ref State, state | Notified, state) != state) continue;
             if ((state & Running) == 0) Scheduler.ScheduleWoken(this);
             return;
@@ -112,7 +119,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         if (finished)
         {
             _wokenByOwnPoll = false;
-            Volatile.Write(ref State, Complete);
+            Volatile.Write(ref State, Tag(Generation) | Complete);
             Retire();
             Recycle();
             return true;

@@ -1,0 +1,317 @@
+using System.Collections.Concurrent;
+using Tandem.Core;
+using Tandem.Embedded;
+using Tandem.Host;
+
+namespace Tandem.Tests.Regressions;
+
+/// <summary>
+/// The review's defects 1–5 (host tier and the shared task core): each test failed before its fix. Tests marked
+/// "forced" stop a thread at a point inside the lock-free code (Debug builds' <see cref="TestHooks"/>), to produce
+/// the interleaving that preemption produces only rarely.
+/// </summary>
+public class HostAndTaskCoreDefectTests
+{
+    private static readonly TimeSpan HelperDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Where a fire-and-forget helper's code ran after its foreign await.</summary>
+    private sealed record HelperSeen(long TaskId, bool SawTandemContext);
+
+    /// <summary>Awaits a foreign delay (capturing whatever synchronization context is current), then reports where it resumed.</summary>
+    private static async Task Helper(TaskCompletionSource<HelperSeen> seen)
+    {
+        await Task.Delay(HelperDelay);
+        seen.SetResult(new HelperSeen(Async.CurrentTaskId, SynchronizationContext.Current is ITaskContext));
+    }
+
+    // Defect 1: a task's synchronization context outlived the task. Its posts went to the pooled task object's
+    // current task: a dead one (never run: whatever awaited the helper hung) or the next task using the object.
+
+    [Fact]
+    public void HostContextPostedAfterItsTaskFinishedStillRuns() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var seen = new TaskCompletionSource<HelperSeen>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s.BlockOn(async () => { _ = Helper(seen); }); // returns at once; the helper holds the task's context
+        Assert.True(seen.Task.Wait(TestUtil.Bound), "the helper's continuation was lost with its task");
+        Assert.Equal(0, seen.Task.Result.TaskId);
+        Assert.False(seen.Task.Result.SawTandemContext);
+    });
+
+    [Fact]
+    public void HostContextPostedAfterItsTaskFinishedDoesNotRunInTheTaskThatReusedItsObject() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var seen = new TaskCompletionSource<HelperSeen>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var objects = new TaskCore?[2];
+        long secondId = s.BlockOn(async () =>
+        {
+            // Both spawned from the one worker, with the same types: the second task takes the first's pooled object.
+            await Runtime.Current!.Spawn(Priority.Normal, (seen, objects), static async st =>
+            {
+                st.objects[0] = TaskCore.Current;
+                _ = Helper(st.seen);
+            });
+            var second = Runtime.Current!.Spawn(Priority.Normal, (seen, objects), static async st =>
+            {
+                st.objects[1] = TaskCore.Current;
+                await st.seen.Task; // alive until the helper has resumed somewhere
+            });
+            await second;
+            return second.Id;
+        });
+        Assert.Same(objects[0], objects[1]); // the scenario: the object was reused while the helper waited
+        Assert.NotEqual(secondId, seen.Task.Result.TaskId);
+        Assert.Equal(0, seen.Task.Result.TaskId);
+    });
+
+    [Fact]
+    public void EmbeddedContextPostedAfterItsTaskFinishedStillRuns() => Bounded.Run(() =>
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler(1);
+        var seen = new TaskCompletionSource<HelperSeen>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s.BlockOn(async () => { _ = Helper(seen); });
+        // Nobody drives the scheduler any more: the continuation must not wait for it.
+        Assert.True(seen.Task.Wait(TestUtil.Bound), "the helper's continuation was lost with its task");
+        Assert.Equal(0, seen.Task.Result.TaskId);
+    });
+
+    [Fact]
+    public void EmbeddedContextPostedAfterItsTaskFinishedDoesNotRunInTheNextTaskOfItsSlot() => Bounded.Run(() =>
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler(1); // one slot: the second task reuses the first's
+        var seen = new TaskCompletionSource<HelperSeen>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s.BlockOn(async () => { _ = Helper(seen); });
+        var second = s.Spawn(Priority.Normal, seen, static async seen =>
+        {
+            while (!seen.Task.IsCompleted) await Async.Delay(TimeSpan.FromMilliseconds(5)); // polled while the helper's post arrives
+        });
+        s.BlockOn(second);
+        Assert.NotEqual(second.Id, seen.Task.Result.TaskId);
+        Assert.Equal(0, seen.Task.Result.TaskId);
+    });
+
+    [Fact]
+    public void ProgressCreatedInAFinishedTaskReportsOffTheScheduler() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var reported = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        IProgress<int> progress = s.BlockOn(async () =>
+            (IProgress<int>)new Progress<int>(_ => reported.TrySetResult(Async.CurrentTaskId)));
+        progress.Report(1);
+        Assert.True(reported.Task.Wait(TestUtil.Bound));
+        Assert.Equal(0, reported.Task.Result);
+    });
+
+    // Defect 2: a job queued while the only blocking thread was deciding to exit waited for the next SpawnBlocking.
+
+    [Fact]
+    public void BlockingJobsAreNeverStrandedBehindAnExitingThread() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(new HostOptions { WorkerCount = 1, MaxBlockingThreads = 1, BlockingThreadKeepAlive = TimeSpan.Zero });
+        for (int i = 0; i < 3000; i++)
+            Assert.Equal(i, s.BlockOn(s.SpawnBlocking(() => i)));
+    });
+
+#if DEBUG
+    // Defect 3 (forced): a timer firing for an orphaned operation (a TandemTask method started and never awaited)
+    // checked its task's generation, was preempted, and pushed onto the next task of the same object, which then
+    // ran a step of someone else's method.
+
+    [Fact]
+    public void AResumptionCheckedBeforeItsTaskFinishedNeverRunsInTheNextTask() => Bounded.Run(() =>
+    {
+        var reached = new ManualResetEventSlim();
+        var proceed = new ManualResetEventSlim();
+        int stopped = 0;
+        TestHooks.Install(point =>
+        {
+            if (point == HookPoint.ReadyPushChecked && Thread.CurrentThread.Name?.EndsWith("timer") == true && Interlocked.Exchange(ref stopped, 1) == 0)
+            {
+                reached.Set();
+                proceed.Wait(TestUtil.Bound);
+            }
+        });
+        HostScheduler s;
+        try
+        {
+            s = new HostScheduler(1); // its timer thread inherits the hook
+        }
+        finally
+        {
+            TestHooks.Install(null);
+        }
+        using (s)
+        {
+            var orphanRanIn = new long[1];
+            var objects = new TaskCore?[2];
+            var firstMayEnd = new OneShot<int>();
+            var secondStarted = new ManualResetEventSlim();
+            var secondMayEnd = new OneShot<int>();
+            var driver = s.Spawn(async () =>
+            {
+                await Runtime.Current!.Spawn(Priority.Normal, 0, async unused =>
+                {
+                    objects[0] = TaskCore.Current;
+                    _ = Orphan(orphanRanIn); // never awaited: its delay's timer fires into this task
+                    return await firstMayEnd.ReceiveAsync();
+                });
+                return await Runtime.Current!.Spawn(Priority.Normal, 0, async unused =>
+                {
+                    objects[1] = TaskCore.Current;
+                    secondStarted.Set();
+                    return await secondMayEnd.ReceiveAsync();
+                });
+            });
+            Assert.True(reached.Wait(TestUtil.Bound)); // the timer checked the first task's generation and stopped
+            firstMayEnd.Send(1);
+            Assert.True(secondStarted.Wait(TestUtil.Bound)); // the first finished; the second runs on its object
+            proceed.Set(); // the push lands on the second task's list
+            secondMayEnd.Send(2);
+            Assert.Equal(2, s.BlockOn(driver));
+            Assert.Same(objects[0], objects[1]);
+            Assert.Equal(0, Volatile.Read(ref orphanRanIn[0])); // the orphan's step ran in no task
+        }
+    });
+
+    private static async TandemTask Orphan(long[] ranIn)
+    {
+        await Async.Delay(TimeSpan.FromMilliseconds(20));
+        Volatile.Write(ref ranIn[0], Async.CurrentTaskId);
+    }
+
+    // Defect 4 (forced): a replacement joiner wrote its token, then swapped the joiner; a finisher between the two
+    // paired the abandoned joiner with the new token. Now the pair is written under a lock bit, and a finisher that
+    // finds the lock held leaves the joiner to the registration.
+
+    [Fact]
+    public void AReplacementJoinerIsResumedOnceWhenTheTaskFinishesWhileItRegisters() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(2);
+        var release = new OneShot<int>();
+        var target = s.Spawn(Priority.Normal, release, static async r => await r.ReceiveAsync());
+
+        var firstJoining = new ManualResetEventSlim();
+        var first = s.Spawn(Priority.Normal, target, async t =>
+        {
+            firstJoining.Set();
+            return await t;
+        });
+        Assert.True(firstJoining.Wait(TestUtil.Bound));
+        Assert.True(SpinWait.SpinUntil(() => first.IsFinished || first.State == TaskState.Pending, TestUtil.Bound)); // its join is registered
+        first.Abort();
+        Assert.Throws<TaskAbortedException>(() => s.BlockOn(first)); // it gave up its join
+
+        var locked = new ManualResetEventSlim();
+        var targetFinished = new ManualResetEventSlim();
+        TestHooks.Install(point =>
+        {
+            if (point != HookPoint.JoinerLocked) return;
+            locked.Set();
+            Assert.True(targetFinished.Wait(TestUtil.Bound));
+        });
+        JoinHandle<int> second;
+        try
+        {
+            second = s.Spawn(Priority.Normal, target, static async t => await t + 1); // its poll runs with the hook
+        }
+        finally
+        {
+            TestHooks.Install(null);
+        }
+        Assert.True(locked.Wait(TestUtil.Bound)); // the second joiner holds the lock, its pair not yet written
+        release.Send(41);
+        Assert.True(SpinWait.SpinUntil(() => target.IsFinished, TestUtil.Bound)); // finished meanwhile: the finisher deferred
+        targetFinished.Set();
+        Assert.Equal(42, s.BlockOn(second));
+    });
+
+    // Defect 5 (forced): two racing joiners (a misuse) both wrote the joiner fields before the claiming CAS; the
+    // loser saw itself as the joiner and threw, and the winner was never resumed. Now the loser throws and the
+    // winner gets the result.
+
+    [Fact]
+    public void OfTwoRacingJoinersTheLoserThrowsAndTheWinnerIsResumed() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var release = new OneShot<int>();
+        var target = s.Spawn(Priority.Normal, release, static async r => await r.ReceiveAsync());
+        var winnerLocked = new ManualResetEventSlim();
+        var winnerMayGo = new ManualResetEventSlim();
+        var loserSpinning = new ManualResetEventSlim();
+        var winnerResult = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Exception? loserError = null, winnerError = null;
+        Thread? winnerThread = null, loserThread = null;
+        TestHooks.Install(point =>
+        {
+            if (point == HookPoint.JoinerLocked && Thread.CurrentThread == winnerThread)
+            {
+                winnerLocked.Set();
+                winnerMayGo.Wait(TestUtil.Bound);
+            }
+            else if (point == HookPoint.JoinerLockBusy && Thread.CurrentThread == loserThread)
+            {
+                loserSpinning.Set();
+            }
+        });
+        try
+        {
+            var awaiter = target.GetAwaiter();
+            winnerThread = new Thread(() =>
+            {
+                try { awaiter.UnsafeOnCompleted(() => winnerResult.SetResult(awaiter.GetResult())); }
+                catch (Exception e) { winnerError = e; }
+            }) { IsBackground = true };
+            loserThread = new Thread(() =>
+            {
+                try { awaiter.UnsafeOnCompleted(() => throw new InvalidOperationException("the loser was resumed")); }
+                catch (Exception e) { loserError = e; }
+            }) { IsBackground = true };
+            winnerThread.Start();
+            Assert.True(winnerLocked.Wait(TestUtil.Bound));
+            loserThread.Start();
+            Assert.True(loserSpinning.Wait(TestUtil.Bound));
+            winnerMayGo.Set();
+            TestUtil.JoinOrFail(loserThread);
+            TestUtil.JoinOrFail(winnerThread);
+        }
+        finally
+        {
+            TestHooks.Install(null);
+        }
+        Assert.Null(winnerError);
+        Assert.Contains("already being joined", Assert.IsType<InvalidOperationException>(loserError).Message);
+        release.Send(7);
+        Assert.True(winnerResult.Task.Wait(TestUtil.Bound), "the winning joiner was never resumed");
+        Assert.Equal(7, winnerResult.Task.Result);
+    });
+#endif
+
+    [Fact]
+    public void TwoTasksRacingToJoinOneTaskNeverHang() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(2);
+        for (int round = 0; round < 300; round++)
+        {
+            var release = new OneShot<int>();
+            var target = s.Spawn(Priority.Normal, release, static async r => await r.ReceiveAsync());
+            var joiners = new JoinHandle<int>[2];
+            var started = new int[1];
+            for (int j = 0; j < 2; j++)
+                joiners[j] = s.Spawn(Priority.Normal, (target, started), static async st =>
+                {
+                    Interlocked.Increment(ref st.started[0]);
+                    try { return await st.target; }
+                    catch (InvalidOperationException) { return -1; }
+                });
+            // Both joiners have registered or been refused (their first polls ended) before the target may finish.
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref started[0]) == 2
+                && joiners.All(h => h.IsFinished || h.State == TaskState.Pending), TestUtil.Bound));
+            release.Send(round);
+            var results = joiners.Select(h => s.BlockOn(h)).OrderBy(r => r).ToArray();
+            Assert.Equal(new[] { -1, round }, results);
+        }
+    });
+}
