@@ -27,6 +27,22 @@ internal readonly struct AwaitContinuation
     /// <summary>The continuation as a delegate, for awaiters outside Tandem.</summary>
     internal Action AsAction() => _target as Action ?? ((BoxBase)_target).ResumeAction;
 
+    /// <summary>
+    /// Marks the continuation refused, for an awaiter about to throw <paramref name="exception"/> from its registration
+    /// (having captured nothing): <c>throw continuation.Refuse(new …)</c>. See <see cref="BoxBase.Refused"/>.
+    /// </summary>
+    internal Exception Refuse(Exception exception)
+    {
+        MarkRefused();
+        return exception;
+    }
+
+    /// <summary>Marks the continuation refused (see <see cref="Refuse"/>), for an awaiter that rethrows.</summary>
+    internal void MarkRefused()
+    {
+        if (Box is { } box) box.Refused = true;
+    }
+
     /// <summary>Resumes the awaiter now: a Tandem box is queued on its task, a delegate is called inline.</summary>
     internal void Resume()
     {

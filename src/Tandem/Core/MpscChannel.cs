@@ -131,7 +131,7 @@ public sealed class MpscChannel<T>
         {
             // Checked before anything is captured: a refused second receiver leaves no wait behind.
             if (_receiverWaiting && _receiver.IsPending)
-                throw new InvalidOperationException("An MPSC channel has one receiver at a time.");
+                throw continuation.Refuse(new InvalidOperationException("An MPSC channel has one receiver at a time."));
             if (_count == 0 && !_completed)
             {
                 _receiver = Resumption.Capture(continuation);
@@ -139,7 +139,7 @@ public sealed class MpscChannel<T>
                 return;
             }
         }
-        continuation.Resume(); // a message (or completion) arrived meanwhile
+        Resumption.Capture(continuation).Fire(); // a message (or completion) is there: queued on the task, not run in this call
     }
 
     private T Receive()

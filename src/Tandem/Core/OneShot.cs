@@ -82,15 +82,14 @@ public sealed class OneShot<T>
             int state = Volatile.Read(ref _state);
             if ((state & Sent) != 0)
             {
-                continuation.Resume(); // sent meanwhile
+                Resumption.Capture(continuation).Fire(); // sent meanwhile: queued on the task, not run in this call
                 return;
             }
             switch (state & ReceiverMask)
             {
                 case Registering:
-                    throw new InvalidOperationException("A one-shot channel has one receiver at a time.");
                 case Waiting when _receiver.IsPending:
-                    throw new InvalidOperationException("A one-shot channel has one receiver at a time.");
+                    throw continuation.Refuse(new InvalidOperationException("A one-shot channel has one receiver at a time."));
                 case Waiting:
                     // The waiting receiver gave up (its task was aborted) without clearing its place: take it.
                     Interlocked.CompareExchange(ref _state, state & ~ReceiverMask, state);

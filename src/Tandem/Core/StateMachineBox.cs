@@ -7,16 +7,9 @@ namespace Tandem.Core;
 /// Boxes are pooled per type (see <see cref="SharedPool{T}"/>), so once a program has warmed up, suspending and
 /// resuming Tandem async methods allocates nothing.
 /// </summary>
-internal sealed class StateMachineBox<TStateMachine, T> : TandemTaskSource<T>, IStateMachineHolder
+internal sealed class StateMachineBox<TStateMachine, T> : TandemTaskSource<T>
     where TStateMachine : IAsyncStateMachine
 {
-    /// <inheritdoc />
-    public void Discard()
-    {
-        StateMachine = default;
-        SetOwner(null);
-    }
-
     /// <summary>The state machine, copied here at its first suspension.</summary>
     internal TStateMachine? StateMachine;
 
@@ -27,13 +20,8 @@ internal sealed class StateMachineBox<TStateMachine, T> : TandemTaskSource<T>, I
     protected override void ReturnToPool()
     {
         StateMachine = default;
+        Refused = false;
         SharedPool<StateMachineBox<TStateMachine, T>>.Return(this);
     }
 }
 
-/// <summary>A box whose copy of a state machine can be thrown away (see <see cref="TandemTaskMethodBuilder{T}"/>).</summary>
-internal interface IStateMachineHolder
-{
-    /// <summary>Drops the state machine copy; the box is left to the garbage collector.</summary>
-    void Discard();
-}

@@ -71,19 +71,10 @@ public struct TandemTaskMethodBuilder<T>
         where TAwaiter : INotifyCompletion
         where TStateMachine : IAsyncStateMachine
     {
-        var box = GetBox(ref stateMachine, out bool boxedNow);
-        int token = Volatile.Read(ref box.WaitToken);
-        try
-        {
-            // For a struct awaiter the JIT folds the type test and calls the interface without boxing the awaiter.
-            if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
-            else awaiter.OnCompleted(box.ResumeAction);
-        }
-        catch
-        {
-            Refused(box, token, boxedNow);
-            throw;
-        }
+        var box = GetBox(ref stateMachine);
+        // For a struct awaiter the JIT folds the type test and calls the interface without boxing the awaiter.
+        if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
+        else awaiter.OnCompleted(box.ResumeAction);
     }
 
     /// <summary>Suspends the method on <paramref name="awaiter"/>.</summary>
@@ -95,48 +86,34 @@ public struct TandemTaskMethodBuilder<T>
         where TAwaiter : ICriticalNotifyCompletion
         where TStateMachine : IAsyncStateMachine
     {
-        var box = GetBox(ref stateMachine, out bool boxedNow);
-        int token = Volatile.Read(ref box.WaitToken);
-        try
-        {
-            if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
-            else awaiter.UnsafeOnCompleted(box.ResumeAction);
-        }
-        catch
-        {
-            Refused(box, token, boxedNow);
-            throw;
-        }
+        var box = GetBox(ref stateMachine);
+        if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
+        else awaiter.UnsafeOnCompleted(box.ResumeAction);
     }
 
-    /// <summary>
-    /// The awaiter refused the continuation (it threw: a misuse such as a second joiner), and the exception is about to
-    /// reach the method at its await. Whatever the awaiter captured of the wait is given up, so nothing resumes the box
-    /// later. At the method's first suspension the box was made just now from a copy of the state machine, while the
-    /// method goes on running in the original: the box is dropped and the method stays unboxed, as if it had never
-    /// suspended — otherwise its next await would resume the stale copy, and code after the failed await would run
-    /// twice.
-    /// </summary>
-    private void Refused(BoxBase box, int token, bool boxedNow)
-    {
-        box.AbandonWait(token);
-        if (!boxedNow) return; // the method runs in the box itself: one copy, nothing stale
-        _boxOrError = null;
-        ((IStateMachineHolder)box).Discard(); // not pooled: a foreign awaiter may still hold its delegate
-    }
-
-    private StateMachineBox<TStateMachine, T> GetBox<TStateMachine>(ref TStateMachine stateMachine, out bool boxedNow)
+    /// <remarks>
+    /// <para>A Tandem awaiter that refuses a continuation (it throws on misuse: "a task has one joiner") marks the box
+    /// <see cref="BoxBase.Refused"/> before it throws, and has captured nothing. The exception reaches the method at
+    /// its await. If that was the method's first suspension, the box was made just now from a copy of the state
+    /// machine while the method goes on running in the original: so the next suspension copies the running state
+    /// machine into the box again (later, the method runs in the box itself, and the copy is onto itself). Resuming
+    /// the stale copy would run the code after the <c>catch</c> twice.</para>
+    /// </remarks>
+    private StateMachineBox<TStateMachine, T> GetBox<TStateMachine>(ref TStateMachine stateMachine)
         where TStateMachine : IAsyncStateMachine
     {
-        boxedNow = false;
         if (_boxOrError is StateMachineBox<TStateMachine, T> existing)
         {
+            if (existing.Refused)
+            {
+                existing.Refused = false;
+                existing.StateMachine = stateMachine;
+            }
             // A box bound to a task only ever runs in that task's polls (every resumption goes through the task's
             // ready list), so it is still bound correctly; an unbound one may be running inside a task by now.
             if (existing.Owner is null) existing.SetOwner(TaskCore.Current);
             return existing;
         }
-        boxedNow = true;
         var box = StateMachineBox<TStateMachine, T>.Rent();
         box.SetOwner(TaskCore.Current);
         _boxOrError = box; // set before the copy, so that the boxed state machine's builder points at its box

@@ -33,7 +33,8 @@ internal abstract class TandemTaskSource<T> : BoxBase
 
     internal void OnCompleted(AwaitContinuation continuation, short token)
     {
-        Validate(token);
+        if (token != Version)
+            throw continuation.Refuse(new InvalidOperationException("This TandemTask was already awaited; a TandemTask may be awaited only once."));
         // A box is registered itself, bound to a task or not: completion resumes it through ResumeFromOwner, without
         // making its delegate. A foreign delegate is bound to the task awaiting here (or to none), so that it is
         // queued there, not run inline in the completer's poll.
@@ -41,7 +42,7 @@ internal abstract class TandemTaskSource<T> : BoxBase
         object? previous = Interlocked.CompareExchange(ref _continuation, registered, null);
         if (previous is null) return;
         if (!ReferenceEquals(previous, s_completed))
-            throw new InvalidOperationException("A TandemTask may be awaited only once, by one awaiter at a time.");
+            throw continuation.Refuse(new InvalidOperationException("A TandemTask may be awaited only once, by one awaiter at a time."));
         Invoke(registered);
     }
 

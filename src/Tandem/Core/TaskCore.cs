@@ -16,24 +16,23 @@ namespace Tandem.Core;
 /// queued during a poll runs in a later poll (that is what makes a yield yield).</item>
 /// <item>Every queueing is followed by a wake (<see cref="WakeSelf"/>, or <see cref="WakeSelfFromOwnPoll"/>
 /// from the task's own poll), so a queued resumption is never stranded.</item>
-/// <item>A resumption runs only in a poll of the generation it belongs to. The generation is checked when it is
-/// queued and again when it runs (a queueing thread can be preempted between its check and its push while the task
-/// finishes and the object starts another task), and when a task finishes its ready list is <em>closed</em> with one
-/// exchange: what was left on it, and whatever is pushed later, goes to <see cref="Resumable.OnOwnerGone"/> — a
-/// posted continuation to the thread pool, a finished task's own step nowhere. <see cref="ResetCore"/> opens the
-/// list again for the next task, after advancing the generation.</item>
+/// <item>A task's generation ends when it finishes (<see cref="EndGeneration"/>), not when the object is reused: from
+/// then on every resumption, wake or post for it is recognised as stale. A resumption runs only in a poll of the
+/// generation it belongs to: the generation is checked when it is queued, again by the queueing thread right after
+/// its push (a thread can be preempted between its check and its push while the task finishes: then it takes the
+/// list back and hands on what is stale), and again when it runs. What is stale goes to
+/// <see cref="Resumable.OnOwnerGone"/> — a posted continuation to the thread pool, a finished task's own step
+/// nowhere. <see cref="Retire"/> hands on what is left at the finish; <see cref="ResetCore"/> whatever a race left
+/// behind after that.</item>
 /// </list>
 /// </remarks>
-internal abstract partial class TaskCore
+internal abstract partial class TaskCore : SynchronizationContext
 {
     /// <summary>
     /// The polling state of this thread. One object behind one thread-static, so that a loop that polls many
     /// tasks looks the thread-static up once and then switches tasks by writing a field.
     /// </summary>
     [ThreadStatic] private static PollingThread? t_thread;
-
-    /// <summary>The head of a finished task's ready list: a push that finds it hands its item to <see cref="Resumable.OnOwnerGone"/>.</summary>
-    private static readonly Resumable s_closed = new ClosedList();
 
     private Resumable? _readyHead;
 
@@ -44,8 +43,9 @@ internal abstract partial class TaskCore
     private Resumable? _localReadyHead;
     private Resumable? _waitHead;
 
-    /// <summary>The task being polled on this thread, or null.</summary>
-    internal static TaskCore? Current
+    /// <summary>The task being polled on this thread, or null. (It hides <see cref="SynchronizationContext.Current"/>:
+    /// a task object is a synchronization context only for the embedded tier's slots, see <see cref="Context"/>.)</summary>
+    internal static new TaskCore? Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => t_thread?.Current;
@@ -137,7 +137,7 @@ internal abstract partial class TaskCore
     }
 
     /// <summary>True while there are queued resumptions.</summary>
-    internal bool HasReady => _localReadyHead is not null || Volatile.Read(ref _readyHead) is { } head && head != s_closed;
+    internal bool HasReady => _localReadyHead is not null || Volatile.Read(ref _readyHead) is not null;
 
     /// <summary>
     /// Wakes the task from inside its own poll (the poll is running on this thread): the scheduler needs no
@@ -168,17 +168,37 @@ internal abstract partial class TaskCore
         do
         {
             head = Volatile.Read(ref _readyHead);
-            if (head == s_closed)
-            {
-                item.OnOwnerGone(); // finished after our check: the list is closed until the object's next task
-                return;
-            }
             item.NextReady = head;
         } while (Interlocked.CompareExchange(ref _readyHead, item, head) != head);
-        // Pushed onto the list of our generation, or — if the object was reused after our check — onto the next
-        // task's, whose poll finds the item stale and hands it on. The wake carries our generation: it is dropped
-        // when the object already runs another task.
-        WakeSelf(generation);
+        // The task may have finished after our check, its finish not seeing our push: then nobody would run the
+        // list until the object's next task. The CAS is a full fence, and the finisher ends the generation before it
+        // looks at the list, so one of us sees the other (the embedded tier's finisher has no fence of its own: a push
+        // it misses waits on the slot until its reuse or the scheduler's disposal, see ARCHITECTURE.md).
+        if (Volatile.Read(ref Generation) != generation)
+        {
+            HandOnStale();
+            return;
+        }
+        WakeSelf(generation); // dropped if the task finished meanwhile
+    }
+
+    /// <summary>
+    /// Takes the whole remote ready list and hands on each item: a stale one to <see cref="Resumable.OnOwnerGone"/>, one
+    /// of the object's current task back onto the list. Safe from any thread (the owner takes the list with the same
+    /// exchange, so each item is taken once).
+    /// </summary>
+    internal void HandOnStale()
+    {
+        if (Volatile.Read(ref _readyHead) is null) return;
+        var fifo = Reverse(Interlocked.Exchange(ref _readyHead, null));
+        while (fifo is not null)
+        {
+            var next = fifo.NextReady;
+            fifo.NextReady = null;
+            if (fifo.OwnerGeneration == Volatile.Read(ref Generation)) EnqueueReady(fifo);
+            else fifo.OnOwnerGone();
+            fifo = next;
+        }
     }
 
     /// <summary>Queues <paramref name="item"/>, of this task's current generation, from the task's own poll on this thread.</summary>
@@ -240,17 +260,22 @@ internal abstract partial class TaskCore
     }
 
     /// <summary>
-    /// Ends the task's life on this object (owner thread, when it finished): clears its wait list and closes its ready
-    /// list, handing what is left on it — and whatever is pushed until <see cref="ResetCore"/> opens it again — to
-    /// <see cref="Resumable.OnOwnerGone"/>.
+    /// Ends the generation of the task that just finished (owner thread): from now on its resumptions, wakes and posts
+    /// are stale. Callers follow it with a full fence (the host tier's join-cell CAS) before <see cref="Retire"/> reads
+    /// the ready list, where they have one.
+    /// </summary>
+    protected void EndGeneration() => Volatile.Write(ref Generation, Generation + 1);
+
+    /// <summary>
+    /// Clears the finished task's leftovers (owner thread, after <see cref="EndGeneration"/>): its wait list, and what
+    /// is left on its ready lists, which goes to <see cref="Resumable.OnOwnerGone"/>.
     /// </summary>
     protected void Retire()
     {
         while (_waitHead is not null) RemoveWait(_waitHead);
-        var remote = Interlocked.Exchange(ref _readyHead, s_closed);
         var local = _localReadyHead;
         _localReadyHead = null;
-        if (remote is not null) GiveUp(Reverse(remote));
+        HandOnStale();
         if (local is not null) GiveUp(Reverse(local));
     }
 
@@ -304,8 +329,7 @@ internal abstract partial class TaskCore
     /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
     protected void ResetCore(long id, Priority priority)
     {
-        // One writer: the thread that took this object from its pool. Readers on other threads compare.
-        Volatile.Write(ref Generation, Generation + 1);
+        // The generation was advanced when the object's last task finished (EndGeneration).
         _executionContext = ExecutionContext.Capture();
         if (_abortSource is not null)
         {
@@ -316,14 +340,7 @@ internal abstract partial class TaskCore
         Priority = priority;
         _localReadyHead = null;
         while (_waitHead is not null) RemoveWait(_waitHead);
-        // Opened after the generation advanced: a pusher that checked the old generation and pushes now lands here,
-        // and this task's poll hands its item on (RunOne).
-        Volatile.Write(ref _readyHead, null);
+        HandOnStale(); // a push its finish did not see (see EnqueueReady); a later one is handed on by RunOne
     }
 
-    /// <summary>The marker of a closed ready list; never run.</summary>
-    private sealed class ClosedList : Resumable
-    {
-        internal override void Run() => throw new InvalidOperationException("A closed ready list was run.");
-    }
 }

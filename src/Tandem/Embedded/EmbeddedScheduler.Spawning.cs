@@ -61,15 +61,16 @@ public sealed partial class EmbeddedScheduler
     private long Start(EmbeddedTask slot, Priority priority, TaskBody body)
     {
         long id = TaskIds.Allocate();
-        if (slot.NeedsNewContext)
+        if (slot.ContextMayHaveBeenCaptured(ref _windows))
         {
-            // Allocations made before the new context count against the tasks alive now; the context's own does not.
-            slot.Start(id, priority, body, NoteAllocations());
-            _allocationBaseline = GC.GetAllocatedBytesForCurrentThread();
+            // What the spawner's poll allocated so far is charged to its window; the new context is left out.
+            _windows.Close();
+            slot.Start(id, priority, body, newContext: true);
+            _windows.Forget();
         }
         else
         {
-            slot.Start(id, priority, body, _allocationEpoch);
+            slot.Start(id, priority, body, newContext: false);
         }
         _live++;
         MakeReady(slot);

@@ -64,14 +64,8 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private bool _disposed;
     private bool _foreignFinished;
 
-    /// <summary>
-    /// Counts the times the thread driving the scheduler was seen to have allocated (or the driving thread changed).
-    /// A task's synchronization context is handed to the slot's next task only if this did not move while the task
-    /// lived: nothing on the loop's thread can have captured it then (see <see cref="EmbeddedTaskContext"/>).
-    /// </summary>
-    private long _allocationEpoch;
-    private long _allocationBaseline;
-    private int _allocationThread;
+    /// <summary>Which polls may have allocated (and captured their task's context): see <see cref="EmbeddedTaskContext"/>.</summary>
+    private AllocationWindows _windows;
 
     /// <summary>Creates a scheduler of <see cref="TandemDefaults.DefaultMaxTasks"/> tasks on the real clock.</summary>
     public EmbeddedScheduler() : this(new EmbeddedOptions()) { }
@@ -102,6 +96,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadyQueue(_slots);
         _registry = new WakerRegistry(Capacity);
         _wakeRecords = new long[Capacity];
+        _windows = new AllocationWindows(Capacity);
         _timers = new TimerHeap(options.TimerCapacity ?? Capacity);
         _clock = options.Clock;
         _virtualClock = _clock as VirtualClock;
@@ -197,6 +192,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         foreach (var slot in _slots) slot.RequestAbort(Volatile.Read(ref slot.Generation));
         RunUntilIdle();
         _disposed = true;
+        foreach (var slot in _slots) slot.HandOnStale(); // what a finished slot's race left behind still runs
         foreach (var slot in _slots)
         {
             if (slot.State == EmbeddedTask.Done && slot.Body is { State: TaskState.Faulted, Observed: false } body)
@@ -304,6 +300,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         slot.Notified = false;
         var body = slot.Body!;
         bool finished;
+        slot.NotePolledIn(in _windows);
         _site.Enter(slot);
         _polling = true;
         try
@@ -321,6 +318,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         // separate function the JIT calls).
         _polling = false;
         _site.Exit(slot);
+        _windows.AfterPoll();
         if (finished) Finish(slot);
         else if (slot.Notified || slot.HasReady) MakeReady(slot);
         else slot.State = EmbeddedTask.Waiting;
@@ -330,7 +328,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     {
         slot.State = EmbeddedTask.Done;
         _live--;
-        slot.Retire(NoteAllocations());
+        slot.EndTask();
         var body = slot.Body!;
         if (body.Detached)
         {
@@ -383,21 +381,6 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         long deadline = _timers.NextDeadline;
         if (deadline > _clock.GetTimestamp()) return;
         while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
-    }
-
-    /// <summary>Brings the allocation epoch up to date on the calling thread and returns it.</summary>
-    private long NoteAllocations()
-    {
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        int thread = Environment.CurrentManagedThreadId;
-        if (allocated != _allocationBaseline || thread != _allocationThread)
-        {
-            // Per-thread counts: from another thread, nothing can be compared, so assume the worst.
-            _allocationEpoch++;
-            _allocationBaseline = allocated;
-            _allocationThread = thread;
-        }
-        return _allocationEpoch;
     }
 
     private bool HasDueTimer() => _timers.Count > 0 && _timers.NextDeadline <= _clock.GetTimestamp();

@@ -7,7 +7,7 @@ namespace Tandem.Embedded;
 /// and reused for every task after that; the typed part of a task (its code and result) lives in a
 /// pooled <see cref="TaskBody"/>.
 /// </summary>
-internal sealed class EmbeddedTask : TaskCore
+internal sealed class EmbeddedTask : TaskCore, ITaskContext
 {
     /// <summary>On the free list. Invariant: no body, in no ready queue, in no reclaim list.</summary>
     internal const int Free = 0;
@@ -61,31 +61,44 @@ internal sealed class EmbeddedTask : TaskCore
 
     protected override void WakeSelf(int generation) => _scheduler.Wake(Index, generation);
 
-    /// <summary>The context of the running task's polls (see <see cref="EmbeddedTaskContext"/>).</summary>
+    /// <summary>
+    /// The context of the running task's polls when it is not the slot itself (see <see cref="EmbeddedTaskContext"/>):
+    /// null while the slot's own context is still clean and serves each task in turn; once that may have been
+    /// captured, the slot's tasks get context objects, each reused on the same rule.
+    /// </summary>
     private EmbeddedTaskContext? _context;
 
-    /// <summary>The scheduler's allocation epoch when the context was handed to the running task.</summary>
-    private long _contextEpoch;
+    /// <summary>The generation the slot serves as its own context (frozen once that context may have been captured).</summary>
+    private int _ownContextGeneration;
+    private volatile bool _ownContextPosted;
 
-    /// <summary>Decided when the last task finished: its context was not captured and may serve the next task.</summary>
-    private bool _contextReusable;
+    /// <summary>Set when a window the running task was polled in allocated (loop thread): it may have captured its context.</summary>
+    private bool _pollsAllocated;
 
-    // Polled on this thread right now: being Running, it only needs remembering.
-    protected override void WakeSelfFromOwnPoll() => Notified = true;
+    /// <summary>The last allocation window the running task was polled in (-1: not polled yet).</summary>
+    private int _polledWindow = -1;
 
     /// <summary>Starts <paramref name="body"/> as this slot's next task (the spawning thread).</summary>
     /// <param name="id">The task's id.</param>
     /// <param name="priority">Its level.</param>
     /// <param name="body">Its code.</param>
-    /// <param name="allocationEpoch">The scheduler's allocation epoch now (see <see cref="EmbeddedTaskContext"/>).</param>
-    internal void Start(long id, Priority priority, TaskBody body, long allocationEpoch)
+    /// <param name="newContext">Give the task a new context object (<see cref="ContextMayHaveBeenCaptured"/>).</param>
+    internal void Start(long id, Priority priority, TaskBody body, bool newContext)
     {
         ResetCore(id, priority);
-        if (NeedsNewContext) _context = new EmbeddedTaskContext(this);
-        _context!.Generation = Generation;
-        Context = _context;
-        _contextEpoch = allocationEpoch;
-        _contextReusable = false;
+        if (newContext) _context = new EmbeddedTaskContext(this);
+        if (_context is null)
+        {
+            _ownContextGeneration = Generation;
+            Context = this;
+        }
+        else
+        {
+            _context.Generation = Generation;
+            Context = _context;
+        }
+        _pollsAllocated = false;
+        _polledWindow = -1;
         Notified = false;
         Body = body;
         // The generation before the slot: a thread reading the body's slot reads a generation at least as new (see
@@ -94,16 +107,52 @@ internal sealed class EmbeddedTask : TaskCore
         Volatile.Write(ref body.Slot, this);
     }
 
-    /// <summary>True when the next <see cref="Start"/> makes a new context (the last one may have been captured).</summary>
-    internal bool NeedsNewContext => _context is null || !_contextReusable;
-
-    /// <summary>The task finished (loop thread): closes its ready list, and decides whether its context may serve the next task.</summary>
-    /// <param name="allocationEpoch">The scheduler's allocation epoch, just brought up to date.</param>
-    internal void Retire(long allocationEpoch)
+    /// <summary>Records a poll of the running task in the open allocation window (loop thread, before the poll).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void NotePolledIn(in AllocationWindows windows)
     {
-        Retire();
-        _contextReusable = allocationEpoch == _contextEpoch && !_context!.WasPosted;
+        int open = windows.Open;
+        if (_polledWindow == open) return;
+        if (_polledWindow >= 0 && windows.MayHaveAllocated(_polledWindow)) _pollsAllocated = true;
+        _polledWindow = open;
     }
+
+    /// <summary>
+    /// True when the context of the slot's last task may have been captured, so that the next task needs a new one:
+    /// something posted to it, or a window that task was polled in allocated (closing the window if it is still open:
+    /// loop thread, or no loop running).
+    /// </summary>
+    internal bool ContextMayHaveBeenCaptured(ref AllocationWindows windows)
+    {
+        if (_context?.WasPosted ?? _ownContextPosted) return true;
+        if (_pollsAllocated) return true;
+        if (_polledWindow < 0) return false;
+        if (_polledWindow == windows.Open) windows.Close(); // learn about the open window
+        return windows.MayHaveAllocated(_polledWindow);
+    }
+
+    /// <summary>The task finished (loop thread): its generation ends, and its leftovers are handed on.</summary>
+    internal void EndTask()
+    {
+        EndGeneration();
+        Retire();
+    }
+
+    /// <summary>The slot as its own tasks' context: queues a post on the task of the generation it serves, or, once
+    /// that task finished, on the thread pool (see <see cref="EmbeddedTaskContext"/>).</summary>
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        _ownContextPosted = true;
+        EnqueueReady(PostedAction.ForTask(this, _ownContextGeneration, d, state));
+    }
+
+    /// <inheritdoc />
+    public override void Send(SendOrPostCallback d, object? state) =>
+        throw new NotSupportedException("A Tandem task cannot be entered synchronously from another thread; use Post.");
+
+    /// <inheritdoc />
+    public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Asks the task of <paramref name="generation"/> to abort, if it is still this slot's task and unfinished. Safe from any thread.</summary>
     internal void RequestAbort(int generation)

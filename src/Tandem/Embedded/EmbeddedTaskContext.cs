@@ -9,10 +9,12 @@ namespace Tandem.Embedded;
 /// </summary>
 /// <remarks>
 /// <para>A context belongs to one task, not to the slot: code that captured it may outlive the task. To keep spawning
-/// allocation-free, a slot hands its context to its next task only when the context provably was not captured:
+/// allocation-free, a slot serves as its own tasks' context at first (<see cref="EmbeddedTask.Post"/>), and hands its
+/// context on to its next task only when the context provably was not captured:
 /// nothing was posted to it, and the loop's thread allocated nothing while the task lived (every way .NET captures a
 /// context — an await's continuation object, a <c>Progress</c>, a <c>TaskScheduler</c> — allocates on the capturing
-/// thread; see <see cref="EmbeddedScheduler"/>'s allocation epoch). Otherwise the next task gets a new context.</para>
+/// thread, and the scheduler reads the loop thread's allocation count after every poll). Otherwise the next task gets a new context object,
+/// one of these, which is handed on by the same rule.</para>
 /// <para>The one capture this cannot see is code that stores <see cref="SynchronizationContext.Current"/> by hand into
 /// memory it already had, allocating nothing; a post through such a reference after its task finished may run in a
 /// later task of the same slot.</para>

@@ -55,7 +55,8 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
 
     public void OnJoin(int token, AwaitContinuation continuation)
     {
-        Validate(token);
+        if (token != Version)
+            throw continuation.Refuse(new InvalidOperationException("This task was already joined (or detached) and its slot reused: a handle is joined once."));
         if (HasFinished)
         {
             continuation.Resume();
@@ -63,7 +64,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         }
         // A joiner whose own task was aborted meanwhile has given up: another may take its place.
         if (Joiner.IsPending || Listener is not null)
-            throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
+            throw continuation.Refuse(new InvalidOperationException("This task is already being joined; a task has one joiner."));
         Joiner = Resumption.Capture(continuation);
     }
 

@@ -111,6 +111,7 @@ internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, 
         catch
         {
             resumption.Abandon(); // refused: nothing may fire the wait we began
+            continuation.MarkRefused();
             throw;
         }
         if (!registered) resumption.Fire();

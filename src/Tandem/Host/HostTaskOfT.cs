@@ -23,24 +23,38 @@ internal abstract class HostTask<T> : HostTask
     /// <summary>Records the result (aborted when an abort was requested); returns true.</summary>
     protected bool Succeed(T result)
     {
-        Scheduler.OnFinished(this); // before the joiner can see the outcome: then TaskCount no longer counts it
-        _cell!.Complete(result, Id, AbortRequested, Scheduler);
+        bool aborted = AbortRequested;
+        End();
+        _cell!.Complete(result, Id, aborted, Scheduler);
         return true;
     }
 
     /// <summary>Records that the task ended by abort without running further; returns true.</summary>
     protected bool EndAborted()
     {
-        Scheduler.OnFinished(this);
+        End();
         _cell!.Complete(default!, Id, aborted: true, Scheduler);
         return true;
     }
 
     protected override bool FailBody(Exception exception)
     {
-        Scheduler.OnFinished(this);
-        _cell!.Fail(exception, Id, AbortRequested, Scheduler);
+        bool aborted = AbortRequested;
+        End();
+        _cell!.Fail(exception, Id, aborted, Scheduler);
         return true;
+    }
+
+    /// <summary>
+    /// Ends the task before its outcome is published: it leaves the live list first (a shutdown aborting every live
+    /// task reads the generation of each under the list's lock, so it never marks the next task of this object), and
+    /// then its generation ends; the cell's outcome CAS that follows is the full fence between that and
+    /// <see cref="TaskCore.Retire"/>'s look at the ready list (see <see cref="TaskCore.EnqueueReady"/>).
+    /// </summary>
+    private void End()
+    {
+        Scheduler.OnFinished(this); // before the joiner can see the outcome: then TaskCount no longer counts it
+        EndGeneration();
     }
 
     /// <summary>Clears the subclass's fields and returns the object to its pool.</summary>

@@ -5,7 +5,9 @@ using Tandem.Tests.Conformance;
 namespace Tandem.Tests.Regressions;
 
 /// <summary>
-/// The review's defects 6–13 (the embedded tier and the async-method machinery): each test failed before its fix.
+/// The review's defects 6–13 (the embedded tier and the async-method machinery): each defect has a test here that failed before
+/// its fix (on the code before the fix, or, where marked "forced", with the same interleaving forced); the other tests
+/// guard the cases beside it.
 /// </summary>
 public class EmbeddedAndMethodDefectTests
 {

@@ -6,7 +6,9 @@ using Tandem.Host;
 namespace Tandem.Tests.Regressions;
 
 /// <summary>
-/// The review's defects 1–5 (host tier and the shared task core): each test failed before its fix. Tests marked
+/// The review's defects 1–5 (host tier and the shared task core): each defect has a test here that failed before
+/// its fix (on the code before the fix, or, where marked "forced", with the same interleaving forced); the other tests
+/// guard the cases beside it. Tests marked
 /// "forced" stop a thread at a point inside the lock-free code (Debug builds' <see cref="TestHooks"/>), to produce
 /// the interleaving that preemption produces only rarely.
 /// </summary>
