@@ -29,7 +29,7 @@ internal readonly struct AwaitContinuation
 
     /// <summary>
     /// Marks the continuation refused, for an awaiter about to throw <paramref name="exception"/> from its registration
-    /// (having captured nothing): <c>throw continuation.Refuse(new …)</c>. See <see cref="BoxBase.Refused"/>.
+    /// (having captured nothing): <c>throw continuation.Refuse(new …)</c>. See <see cref="MarkRefused"/>.
     /// </summary>
     internal Exception Refuse(Exception exception)
     {
@@ -37,10 +37,15 @@ internal readonly struct AwaitContinuation
         return exception;
     }
 
-    /// <summary>Marks the continuation refused (see <see cref="Refuse"/>), for an awaiter that rethrows.</summary>
+    /// <summary>
+    /// Marks the continuation refused (see <see cref="Refuse"/>), for an awaiter that rethrows: a Tandem box is unbound
+    /// from its task, so that the method's next suspension binds it again and refreshes its copy of the state machine
+    /// (see <see cref="TandemTaskMethodBuilder{T}"/>). The registration captured nothing (or gave it up), so nothing
+    /// resumes the box meanwhile.
+    /// </summary>
     internal void MarkRefused()
     {
-        if (Box is { } box) box.Refused = true;
+        if (Box is { } box) box.SetOwner(null);
     }
 
     /// <summary>Resumes the awaiter now: a Tandem box is queued on its task, a delegate is called inline.</summary>

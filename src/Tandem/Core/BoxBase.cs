@@ -12,10 +12,6 @@ internal abstract class BoxBase : Resumable
 {
     private Action? _resumeAction;
 
-    /// <summary>Set by a Tandem awaiter that refused this box's continuation (it is about to throw): the method's next
-    /// suspension refreshes the box's copy of the state machine (see <see cref="TandemTaskMethodBuilder{T}"/>).</summary>
-    internal bool Refused;
-
     /// <summary>
     /// The box as a delegate, for awaiters outside Tandem: queues this box on its owner task (or runs it when it
     /// has none). Made on first use and kept with the pooled box; Tandem's awaiters take the box itself.

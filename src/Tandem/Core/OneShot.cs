@@ -9,44 +9,53 @@ namespace Tandem.Core;
 /// messages without allocating.
 /// </summary>
 /// <remarks>
-/// <para>State, in one atomic word: the receiver's part (<c>NoReceiver</c>; <c>Registering</c> — a receiver is writing
-/// its resumption; <c>Waiting</c> — registered), and the sender's flags (<c>SendClaimed</c> — one sender won the right
-/// to send; <c>Sent</c> — the value is there; <c>Taken</c> — the receiver has it).</para>
-/// <para>One sender wins the claim with a CAS, writes the value, then sets <c>Sent</c>; a losing sender never touches
-/// the value. A receiver claims <c>Registering</c> with a CAS <em>before</em> it captures anything, so a second receiver
-/// is refused without disturbing the first, writes its resumption, and then moves to <c>Waiting</c> with a CAS that
-/// fails if <c>Sent</c> came meanwhile (then it resumes itself). The sender resumes the receiver only if setting
-/// <c>Sent</c> found it <c>Waiting</c>. So whichever comes second resumes the receiver, exactly once.</para>
-/// <para>A receiver whose task is aborted while it waits gives its place up (its wait is claimed by the abort, and its
-/// unwinding clears <c>Waiting</c>), so another receiver may take it and a value sent later is not lost.</para>
+/// <para>One CAS per send, per receive and per take, as a channel with no rules about who may call it would need. The
+/// state word holds three flags — <c>ReceiverClaimed</c>, <c>SendClaimed</c>, <c>Taken</c> — and, above them, the
+/// sequence number of the last receiver registration.</para>
+/// <para><b>Send.</b> A sender wins the one right to send with a CAS setting <c>SendClaimed</c> (a losing sender never
+/// touches the value), then writes the value and sets <c>_sent</c>. If its CAS found <c>ReceiverClaimed</c>, it
+/// resumes that receiver, once the receiver has published its resumption (<c>_readySeq</c> equal to the
+/// registration's sequence: a few instructions after its claim).</para>
+/// <para><b>Receive.</b> A receiver claims its place with a CAS setting <c>ReceiverClaimed</c> and advancing the
+/// sequence <em>before</em> it captures anything, so a second receiver is refused without disturbing the first; it
+/// then writes its resumption and publishes the sequence. If its CAS found <c>SendClaimed</c> instead, it resumes
+/// itself, and its take waits for <c>_sent</c> (the sender is between its claim and its write). The two CASes are
+/// ordered on one word, so exactly one side resumes the receiver.</para>
+/// <para><b>A receiver that gave up</b> (its task was aborted while it waited: its wait was claimed) frees its place
+/// when it unwinds, or the next receiver frees it; a value sent meanwhile stays for the next receiver. The sequence
+/// keeps a published resumption of an earlier registration from being taken for the current one.</para>
 /// </remarks>
 /// <typeparam name="T">The message type.</typeparam>
 public sealed class OneShot<T>
 {
-    private const int ReceiverMask = 3, NoReceiver = 0, Registering = 1, Waiting = 2;
-    private const int SendClaimed = 4, Sent = 8, Taken = 16;
+    private const int ReceiverClaimed = 1, SendClaimed = 2, Taken = 4;
+    private const int SequenceUnit = 8; // registrations are counted in the bits above the flags
+    private const int Flags = SequenceUnit - 1;
 
     private int _state;
+    private int _sent;     // 1 once the value is written (after SendClaimed)
+    private int _readySeq; // the sequence of the registration whose resumption is written
     private T _value = default!;
-    private Resumption _receiver; // written only while Registering, by the registering receiver
+    private Resumption _receiver; // written only by the receiver holding the claim
 
     /// <summary>True once a value was sent (until <see cref="Reset"/>).</summary>
-    public bool IsSent => (Volatile.Read(ref _state) & Sent) != 0;
+    public bool IsSent => Volatile.Read(ref _sent) != 0;
 
     /// <summary>Sends <paramref name="value"/>, resuming the receiver if it is waiting. Safe from any thread.</summary>
     /// <param name="value">The message.</param>
     /// <returns>False when a value was already sent (nothing changes then).</returns>
     public bool TrySend(T value)
     {
+        int state;
         while (true)
         {
-            int state = Volatile.Read(ref _state);
+            state = Volatile.Read(ref _state);
             if ((state & SendClaimed) != 0) return false;
             if (Interlocked.CompareExchange(ref _state, state | SendClaimed, state) == state) break;
         }
         _value = value;
-        int before = Interlocked.Or(ref _state, Sent);
-        if ((before & ReceiverMask) == Waiting) _receiver.Fire();
+        Volatile.Write(ref _sent, 1);
+        if ((state & ReceiverClaimed) != 0) ResumeReceiver(state & ~Flags);
         return true;
     }
 
@@ -68,70 +77,79 @@ public sealed class OneShot<T>
     {
         ReleaseGoneReceiver();
         int state = Volatile.Read(ref _state);
-        if ((state & ReceiverMask) != NoReceiver)
+        if ((state & (ReceiverClaimed | Taken)) == ReceiverClaimed)
             throw new InvalidOperationException("A receiver is waiting on this one-shot channel: it cannot be reset.");
         _value = default!;
         _receiver = default;
-        Volatile.Write(ref _state, NoReceiver);
+        Volatile.Write(ref _sent, 0);
+        Volatile.Write(ref _state, state & ~Flags); // the sequence goes on: see the remarks
+    }
+
+    private void ResumeReceiver(int sequence)
+    {
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _readySeq) != sequence) spinner.SpinOnce(sleep1Threshold: -1);
+        _receiver.Fire(); // false when the receiver gave up meanwhile: the value stays for the next one
     }
 
     private void Register(AwaitContinuation continuation)
     {
+        int sequence;
         while (true)
         {
             int state = Volatile.Read(ref _state);
-            if ((state & Sent) != 0)
+            if ((state & SendClaimed) != 0)
             {
-                Resumption.Capture(continuation).Fire(); // sent meanwhile: queued on the task, not run in this call
+                Resumption.Capture(continuation).Fire(); // sent, or being sent: queued on the task, not run in this call
                 return;
             }
-            switch (state & ReceiverMask)
+            if ((state & ReceiverClaimed) != 0)
             {
-                case Registering:
-                case Waiting when _receiver.IsPending:
+                if (!IsGone(state))
                     throw continuation.Refuse(new InvalidOperationException("A one-shot channel has one receiver at a time."));
-                case Waiting:
-                    // The waiting receiver gave up (its task was aborted) without clearing its place: take it.
-                    Interlocked.CompareExchange(ref _state, state & ~ReceiverMask, state);
-                    continue;
+                Interlocked.CompareExchange(ref _state, state & ~ReceiverClaimed, state); // take a gone receiver's place
+                continue;
             }
-            if (Interlocked.CompareExchange(ref _state, state | Registering, state) == state) break;
-        }
-        // Ours to write: no sender reads the receiver unless it finds Waiting, which only we set now.
-        var receiver = Resumption.Capture(continuation);
-        _receiver = receiver;
-        while (true)
-        {
-            int state = Volatile.Read(ref _state);
-            if ((state & Sent) != 0)
+            int claimed = (state + SequenceUnit) | ReceiverClaimed;
+            if (Interlocked.CompareExchange(ref _state, claimed, state) == state)
             {
-                if (Interlocked.CompareExchange(ref _state, state & ~ReceiverMask, state) != state) continue;
-                receiver.Fire(); // the sender saw no waiting receiver: it left the resuming to us
-                return;
+                sequence = claimed & ~Flags;
+                break;
             }
-            if (Interlocked.CompareExchange(ref _state, (state & ~ReceiverMask) | Waiting, state) == state) return;
         }
+        _receiver = Resumption.Capture(continuation);
+        Volatile.Write(ref _readySeq, sequence);
     }
 
-    /// <summary>Clears <c>Waiting</c> when the registered receiver gave up its wait (an abort claimed it).</summary>
+    /// <summary>True when the claimed receiver of <paramref name="state"/> has published its resumption and given it up.</summary>
+    private bool IsGone(int state) => Volatile.Read(ref _readySeq) == (state & ~Flags) && !_receiver.IsPending;
+
+    /// <summary>Frees the place of a receiver that gave up its wait (an abort claimed it).</summary>
     private void ReleaseGoneReceiver()
     {
         while (true)
         {
             int state = Volatile.Read(ref _state);
-            if ((state & ReceiverMask) != Waiting || _receiver.IsPending) return;
-            if (Interlocked.CompareExchange(ref _state, state & ~ReceiverMask, state) == state) return;
+            if ((state & (ReceiverClaimed | SendClaimed)) != ReceiverClaimed || !IsGone(state)) return;
+            if (Interlocked.CompareExchange(ref _state, state & ~ReceiverClaimed, state) == state) return;
         }
     }
 
     private T Take()
     {
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _sent) == 0)
+        {
+            if ((Volatile.Read(ref _state) & SendClaimed) == 0)
+                throw new InvalidOperationException("The one-shot channel's value was not sent yet: await ReceiveAsync() instead of reading its result.");
+            spinner.SpinOnce(sleep1Threshold: -1); // the sender is between its claim and its write
+        }
         while (true)
         {
             int state = Volatile.Read(ref _state);
-            if ((state & (Sent | Taken)) != Sent)
-                throw new InvalidOperationException("The one-shot channel's value was already received, or not sent yet.");
-            if (Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverMask, state) == state) break;
+            if ((state & Taken) != 0)
+                throw new InvalidOperationException("The one-shot channel's value was already received.");
+            if (Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverClaimed, state) == state) break;
         }
         var value = _value;
         _value = default!;
@@ -150,7 +168,8 @@ public sealed class OneShot<T>
         public ReceiveAwaitable GetAwaiter() => this;
 
         /// <summary>True when the value is there (or the awaiting task is being aborted).</summary>
-        public bool IsCompleted => (Volatile.Read(ref _channel._state) & (Sent | Taken)) == Sent || AbortCheck.IsAbortRequested;
+        public bool IsCompleted =>
+            (Volatile.Read(ref _channel._sent) != 0 && (Volatile.Read(ref _channel._state) & Taken) == 0) || AbortCheck.IsAbortRequested;
 
         /// <summary>Takes the value.</summary>
         /// <returns>The value.</returns>

@@ -20,7 +20,6 @@ internal sealed class StateMachineBox<TStateMachine, T> : TandemTaskSource<T>
     protected override void ReturnToPool()
     {
         StateMachine = default;
-        Refused = false;
         SharedPool<StateMachineBox<TStateMachine, T>>.Return(this);
     }
 }

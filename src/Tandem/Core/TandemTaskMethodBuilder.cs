@@ -92,8 +92,8 @@ public struct TandemTaskMethodBuilder<T>
     }
 
     /// <remarks>
-    /// <para>A Tandem awaiter that refuses a continuation (it throws on misuse: "a task has one joiner") marks the box
-    /// <see cref="BoxBase.Refused"/> before it throws, and has captured nothing. The exception reaches the method at
+    /// <para>A Tandem awaiter that refuses a continuation (it throws on misuse: "a task has one joiner") unbinds the box
+    /// (<see cref="AwaitContinuation.MarkRefused"/>) before it throws, and has captured nothing. The exception reaches the method at
     /// its await. If that was the method's first suspension, the box was made just now from a copy of the state
     /// machine while the method goes on running in the original: so the next suspension copies the running state
     /// machine into the box again (later, the method runs in the box itself, and the copy is onto itself). Resuming
@@ -104,14 +104,16 @@ public struct TandemTaskMethodBuilder<T>
     {
         if (_boxOrError is StateMachineBox<TStateMachine, T> existing)
         {
-            if (existing.Refused)
-            {
-                existing.Refused = false;
-                existing.StateMachine = stateMachine;
-            }
             // A box bound to a task only ever runs in that task's polls (every resumption goes through the task's
-            // ready list), so it is still bound correctly; an unbound one may be running inside a task by now.
-            if (existing.Owner is null) existing.SetOwner(TaskCore.Current);
+            // ready list), so it is still bound correctly. One without an owner was started outside any task (it may be
+            // running inside one by now), or was refused by its last awaiter: it is bound afresh, and its copy of the
+            // state machine refreshed — after a refusal at the first suspension the method runs in the stack's copy;
+            // otherwise it runs in the box and the copy is onto itself.
+            if (existing.Owner is null)
+            {
+                existing.StateMachine = stateMachine;
+                existing.SetOwner(TaskCore.Current);
+            }
             return existing;
         }
         var box = StateMachineBox<TStateMachine, T>.Rent();

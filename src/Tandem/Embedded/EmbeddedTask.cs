@@ -61,12 +61,15 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
 
     protected override void WakeSelf(int generation) => _scheduler.Wake(Index, generation);
 
+    // Polled on this thread right now: being Running, it only needs remembering.
+    protected override void WakeSelfFromOwnPoll() => Notified = true;
+
     /// <summary>
     /// The context of the running task's polls when it is not the slot itself (see <see cref="EmbeddedTaskContext"/>):
     /// null while the slot's own context is still clean and serves each task in turn; once that may have been
-    /// captured, the slot's tasks get context objects, each reused on the same rule.
+    /// captured, the slot's tasks get context objects, each reused on the same rule. Kept in <see cref="TaskCore.Context"/>.
     /// </summary>
-    private EmbeddedTaskContext? _context;
+    private EmbeddedTaskContext? OwnContextObject => Context as EmbeddedTaskContext;
 
     /// <summary>The generation the slot serves as its own context (frozen once that context may have been captured).</summary>
     private int _ownContextGeneration;
@@ -86,16 +89,12 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
     internal void Start(long id, Priority priority, TaskBody body, bool newContext)
     {
         ResetCore(id, priority);
-        if (newContext) _context = new EmbeddedTaskContext(this);
-        if (_context is null)
+        if (newContext) Context = new EmbeddedTaskContext(this);
+        if (OwnContextObject is { } context) context.Generation = Generation;
+        else
         {
             _ownContextGeneration = Generation;
             Context = this;
-        }
-        else
-        {
-            _context.Generation = Generation;
-            Context = _context;
         }
         _pollsAllocated = false;
         _polledWindow = -1;
@@ -124,7 +123,7 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
     /// </summary>
     internal bool ContextMayHaveBeenCaptured(ref AllocationWindows windows)
     {
-        if (_context?.WasPosted ?? _ownContextPosted) return true;
+        if (OwnContextObject?.WasPosted ?? _ownContextPosted) return true;
         if (_pollsAllocated) return true;
         if (_polledWindow < 0) return false;
         if (_polledWindow == windows.Open) windows.Close(); // learn about the open window

@@ -13,7 +13,7 @@ namespace Tandem.Embedded;
 /// context on to its next task only when the context provably was not captured:
 /// nothing was posted to it, and the loop's thread allocated nothing while the task lived (every way .NET captures a
 /// context — an await's continuation object, a <c>Progress</c>, a <c>TaskScheduler</c> — allocates on the capturing
-/// thread, and the scheduler reads the loop thread's allocation count after every poll). Otherwise the next task gets a new context object,
+/// thread; <see cref="AllocationWindows"/> tells which polls allocated). Otherwise the next task gets a new context object,
 /// one of these, which is handed on by the same rule.</para>
 /// <para>The one capture this cannot see is code that stores <see cref="SynchronizationContext.Current"/> by hand into
 /// memory it already had, allocating nothing; a post through such a reference after its task finished may run in a

@@ -189,6 +189,29 @@ public class EmbeddedAndMethodDefectTests
         Assert.Equal(TimeSpan.FromSeconds(10), s.BlockOn(second));
     });
 
+    [Fact]
+    public void OneShotRacesDeliverTheWinningValueExactlyOnce() => Bounded.Run(() =>
+    {
+        // Two senders on two threads race a receiving task on the host tier: one send wins, its value arrives once.
+        using var s = new Tandem.Host.HostScheduler(2);
+        for (int round = 0; round < 2000; round++)
+        {
+            var channel = new OneShot<int>();
+            var receiver = s.Spawn(Priority.Normal, channel, static async c => await c.ReceiveAsync());
+            int[] won = new int[2];
+            var start = new Barrier(2);
+            var senders = new[] { 1, 2 }.Select(v => new Thread(() =>
+            {
+                start.SignalAndWait();
+                if (channel.TrySend(v)) won[v - 1] = 1;
+            }) { IsBackground = true }).ToArray();
+            foreach (var t in senders) t.Start();
+            foreach (var t in senders) t.Join();
+            Assert.Equal(1, won[0] + won[1]);
+            Assert.Equal(won[0] == 1 ? 1 : 2, s.BlockOn(receiver));
+        }
+    });
+
     // Defect 9: aborting a task that awaited Timeout(work) left the work running, unjoined and (embedded) holding
     // its slot for ever.
 
