@@ -277,14 +277,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private bool PollOne()
     {
         if (_registry.HasSignals) _registry.Drain(this, s_onSignalled);
-        if (_timers.Count > 0)
-        {
-            // One deadline per pick, so the tasks it wakes run before later deadlines fire; but a deadline whose timers
-            // wake nothing (waits claimed by an abort, a finished timeout's timer) must not end the loop while later
-            // ones are due.
-            do FireDueTimers();
-            while (_readyLevels == 0 && HasDueTimer());
-        }
+        if (_timers.Count > 0) FireDueTimers();
         if (_readyLevels == 0) return false;
         int level = BitOperations.TrailingZeroCount(_readyLevels);
         var queue = _ready[level];
@@ -372,15 +365,22 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     }
 
     /// <summary>
-    /// Fires the due timers of the earliest deadline only: the tasks they wake run before the timers of a
-    /// later deadline fire, so a clock advanced past several deadlines at once still resumes tasks in
-    /// deadline order. Each pick fires one deadline, so due timers never starve behind ready tasks.
+    /// Fires the due timers of the earliest deadline only — or, while they make nothing ready, of the next due deadline
+    /// too: the tasks they wake run before the timers of a later deadline fire, so a clock advanced past several
+    /// deadlines at once still resumes tasks in deadline order. Each pick fires one deadline that wakes something, so
+    /// due timers never starve behind ready tasks.
     /// </summary>
     private void FireDueTimers()
     {
-        long deadline = _timers.NextDeadline;
-        if (deadline > _clock.GetTimestamp()) return;
-        while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
+        // A deadline whose timers wake nothing (waits claimed by an abort, a finished timeout's timer) must not end the
+        // loop while later ones are due: then the next deadline fires too.
+        do
+        {
+            long deadline = _timers.NextDeadline;
+            if (deadline > _clock.GetTimestamp()) return;
+            while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
+        }
+        while (_readyLevels == 0 && _timers.Count > 0);
     }
 
     private bool HasDueTimer() => _timers.Count > 0 && _timers.NextDeadline <= _clock.GetTimestamp();
