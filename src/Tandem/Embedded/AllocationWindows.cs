@@ -30,6 +30,7 @@ internal struct AllocationWindows
     private long _baseline;
     private int _open;
     private int _pollsDone;
+    private int _lastAllocated; // the newest closed window that allocated (-1: none yet)
 
     /// <summary>A ring long enough that every task of a full scheduler can be polled once before its window leaves it.</summary>
     /// <param name="capacity">The scheduler's task capacity.</param>
@@ -38,6 +39,7 @@ internal struct AllocationWindows
         int windows = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(256, capacity * 2 / PollsPerWindow));
         _allocated = new ulong[windows / 64];
         _ringMask = windows - 1;
+        _lastAllocated = -1;
     }
 
     /// <summary>The number of the open window.</summary>
@@ -63,6 +65,7 @@ internal struct AllocationWindows
         {
             _baseline = allocated;
             word |= 1UL << bit;
+            _lastAllocated = _open;
         }
         else
         {
@@ -79,6 +82,7 @@ internal struct AllocationWindows
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly bool MayHaveAllocated(int window)
     {
+        if (window > _lastAllocated) return false; // the common case: nothing allocated since
         if (_open - window > _ringMask) return true;
         int bit = window & _ringMask;
         return (_allocated[bit >> 6] & (1UL << bit)) != 0;

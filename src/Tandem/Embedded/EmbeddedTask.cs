@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tandem.Core;
 
 namespace Tandem.Embedded;
@@ -69,7 +70,10 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
     /// null while the slot's own context is still clean and serves each task in turn; once that may have been
     /// captured, the slot's tasks get context objects, each reused on the same rule. Kept in <see cref="TaskCore.Context"/>.
     /// </summary>
-    private EmbeddedTaskContext? OwnContextObject => Context as EmbeddedTaskContext;
+    private EmbeddedTaskContext? OwnContextObject => _hasContextObject ? Unsafe.As<EmbeddedTaskContext>(Context) : null;
+
+    /// <summary>True once the slot's tasks get context objects instead of the slot itself (a flag: no type test per spawn).</summary>
+    private bool _hasContextObject;
 
     /// <summary>The generation the slot serves as its own context (frozen once that context may have been captured).</summary>
     private int _ownContextGeneration;
@@ -89,12 +93,19 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
     internal void Start(long id, Priority priority, TaskBody body, bool newContext)
     {
         ResetCore(id, priority);
-        if (newContext) Context = new EmbeddedTaskContext(this);
-        if (OwnContextObject is { } context) context.Generation = Generation;
+        if (newContext)
+        {
+            Context = new EmbeddedTaskContext(this);
+            _hasContextObject = true;
+        }
+        if (_hasContextObject)
+        {
+            Unsafe.As<EmbeddedTaskContext>(Context)!.Generation = Generation;
+        }
         else
         {
             _ownContextGeneration = Generation;
-            Context = this;
+            Context ??= this; // set once: no write barrier per spawn
         }
         _pollsAllocated = false;
         _polledWindow = -1;
@@ -107,7 +118,7 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
     }
 
     /// <summary>Records a poll of the running task in the open allocation window (loop thread, before the poll).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void NotePolledIn(in AllocationWindows windows)
     {
         int open = windows.Open;
