@@ -270,7 +270,15 @@ internal abstract partial class TaskCore : SynchronizationContext
     /// Clears the finished task's leftovers (owner thread, after <see cref="EndGeneration"/>): its wait list, and what
     /// is left on its ready lists, which goes to <see cref="Resumable.OnOwnerGone"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void Retire()
+    {
+        // Most tasks leave nothing behind: three reads, no call.
+        if (_waitHead is null && _localReadyHead is null && Volatile.Read(ref _readyHead) is null) return;
+        RetireLeftovers();
+    }
+
+    private void RetireLeftovers()
     {
         while (_waitHead is not null) RemoveWait(_waitHead);
         var local = _localReadyHead;
