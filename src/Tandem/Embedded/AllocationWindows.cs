@@ -28,9 +28,9 @@ internal struct AllocationWindows
     private readonly ulong[] _allocated; // ring: bit (w mod ring) set when closed window w allocated
     private readonly int _ringMask;      // ring size in windows, minus one
     private long _baseline;
-    private int _open;
+    private long _open;         // 64 bits: a busy loop would wrap 32 in minutes
     private int _pollsDone;
-    private int _lastAllocated; // the newest closed window that allocated (-1: none yet)
+    private long _lastAllocated; // the newest closed window that allocated (-1: none yet)
 
     /// <summary>A ring long enough that every task of a full scheduler can be polled once before its window leaves it.</summary>
     /// <param name="capacity">The scheduler's task capacity.</param>
@@ -43,7 +43,7 @@ internal struct AllocationWindows
     }
 
     /// <summary>The number of the open window.</summary>
-    internal readonly int Open => _open;
+    internal readonly long Open => _open;
 
     /// <summary>Starts counting on the calling thread: a loop begins.</summary>
     internal void Begin() => _baseline = GC.GetAllocatedBytesForCurrentThread();
@@ -59,7 +59,7 @@ internal struct AllocationWindows
     internal void Close()
     {
         long allocated = GC.GetAllocatedBytesForCurrentThread();
-        int bit = _open & _ringMask;
+        int bit = (int)_open & _ringMask;
         ref ulong word = ref _allocated[bit >> 6];
         if (allocated != _baseline)
         {
@@ -80,11 +80,11 @@ internal struct AllocationWindows
 
     /// <summary>True when closed window <paramref name="window"/> may have allocated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal readonly bool MayHaveAllocated(int window)
+    internal readonly bool MayHaveAllocated(long window)
     {
         if (window > _lastAllocated) return false; // the common case: nothing allocated since
         if (_open - window > _ringMask) return true;
-        int bit = window & _ringMask;
+        int bit = (int)window & _ringMask;
         return (_allocated[bit >> 6] & (1UL << bit)) != 0;
     }
 }

@@ -83,7 +83,7 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
     private bool _pollsAllocated;
 
     /// <summary>The last allocation window the running task was polled in (-1: not polled yet).</summary>
-    private int _polledWindow = -1;
+    private long _polledWindow = -1;
 
     /// <summary>Starts <paramref name="body"/> as this slot's next task (the spawning thread).</summary>
     /// <param name="id">The task's id.</param>
@@ -121,7 +121,7 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void NotePolledIn(in AllocationWindows windows)
     {
-        int open = windows.Open;
+        long open = windows.Open;
         if (_polledWindow == open) return;
         if (_polledWindow >= 0 && windows.MayHaveAllocated(_polledWindow)) _pollsAllocated = true;
         _polledWindow = open;

@@ -107,6 +107,34 @@ public class HostAndTaskCoreDefectTests
         Assert.Equal(0, reported.Task.Result);
     });
 
+    [Fact]
+    public void AnEmbeddedSlotHandsItsContextOnOnlyWhenNoPollOfItsTaskAllocated()
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler(1); // every task in the one slot
+        var seen = new SynchronizationContext?[1];
+        static async TandemTask Record(SynchronizationContext?[] seen, bool allocate)
+        {
+            seen[0] = SynchronizationContext.Current;
+            if (allocate) GC.KeepAlive(new object()); // as capturing the context would (a continuation, a Progress)
+            await Async.Yield();
+        }
+        SynchronizationContext? ContextOfNextTask(bool allocate)
+        {
+            s.BlockOn(s.Spawn(Priority.Normal, (seen, allocate), static st => Record(st.seen, st.allocate)));
+            return seen[0];
+        }
+        for (int i = 0; i < 3; i++) ContextOfNextTask(allocate: false); // warm: the pools, the JIT
+        var clean = ContextOfNextTask(allocate: false);
+        Assert.Same(clean, ContextOfNextTask(allocate: false)); // nothing could have captured it: handed on
+        var captured = ContextOfNextTask(allocate: true);
+        Assert.Same(clean, captured); // the task that allocated still had it...
+        var after = ContextOfNextTask(allocate: false);
+        Assert.NotSame(captured, after); // ...so the next task gets another one
+        Assert.Same(after, ContextOfNextTask(allocate: false));
+        Assert.IsAssignableFrom<ITaskContext>(after);
+    }
+
     // Defect 2: a job queued while the only blocking thread was deciding to exit waited for the next SpawnBlocking.
 
     [Fact]
