@@ -135,25 +135,40 @@ public sealed class OneShot<T>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T Take()
+    {
+        if (Volatile.Read(ref _sent) == 0) WaitForValue();
+        int state = Volatile.Read(ref _state);
+        if ((state & Taken) != 0 || Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverClaimed, state) != state)
+            TakeContended();
+        var value = _value;
+        _value = default!;
+        return value;
+    }
+
+    /// <summary>The take's CAS failed (the state moved) or the value was taken: retries, or throws.</summary>
+    private void TakeContended()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if ((state & Taken) != 0)
+                throw new InvalidOperationException("The one-shot channel's value was already received.");
+            if (Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverClaimed, state) == state) return;
+        }
+    }
+
+    /// <summary>Waits out a sender between its claim and its write of the value; throws when nothing was sent.</summary>
+    private void WaitForValue()
     {
         var spinner = new SpinWait();
         while (Volatile.Read(ref _sent) == 0)
         {
             if ((Volatile.Read(ref _state) & SendClaimed) == 0)
                 throw new InvalidOperationException("The one-shot channel's value was not sent yet: await ReceiveAsync() instead of reading its result.");
-            spinner.SpinOnce(sleep1Threshold: -1); // the sender is between its claim and its write
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
-        while (true)
-        {
-            int state = Volatile.Read(ref _state);
-            if ((state & Taken) != 0)
-                throw new InvalidOperationException("The one-shot channel's value was already received.");
-            if (Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverClaimed, state) == state) break;
-        }
-        var value = _value;
-        _value = default!;
-        return value;
     }
 
     /// <summary>Awaits a <see cref="OneShot{T}"/>'s value.</summary>
