@@ -85,14 +85,43 @@ public sealed class OneShot<T>
         Volatile.Write(ref _state, state & ~Flags); // the sequence goes on: see the remarks
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ResumeReceiver(int sequence)
     {
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _readySeq) != sequence) spinner.SpinOnce(sleep1Threshold: -1);
+        if (Volatile.Read(ref _readySeq) != sequence) WaitForReceiver(sequence); // it is between its claim and its publication
         _receiver.Fire(); // false when the receiver gave up meanwhile: the value stays for the next one
     }
 
+    private void WaitForReceiver(int sequence)
+    {
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _readySeq) != sequence) spinner.SpinOnce(sleep1Threshold: -1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Register(AwaitContinuation continuation)
+    {
+        // The common case: nobody sent, nobody receives. Anything else takes the loop.
+        int state = Volatile.Read(ref _state);
+        if ((state & (SendClaimed | ReceiverClaimed)) == 0)
+        {
+            int claimed = (state + SequenceUnit) | ReceiverClaimed;
+            if (Interlocked.CompareExchange(ref _state, claimed, state) == state)
+            {
+                Publish(continuation, claimed & ~Flags);
+                return;
+            }
+        }
+        RegisterContended(continuation);
+    }
+
+    private void Publish(AwaitContinuation continuation, int sequence)
+    {
+        _receiver = Resumption.Capture(continuation);
+        Volatile.Write(ref _readySeq, sequence);
+    }
+
+    private void RegisterContended(AwaitContinuation continuation)
     {
         int sequence;
         while (true)
@@ -117,8 +146,7 @@ public sealed class OneShot<T>
                 break;
             }
         }
-        _receiver = Resumption.Capture(continuation);
-        Volatile.Write(ref _readySeq, sequence);
+        Publish(continuation, sequence);
     }
 
     /// <summary>True when the claimed receiver of <paramref name="state"/> has published its resumption and given it up.</summary>
