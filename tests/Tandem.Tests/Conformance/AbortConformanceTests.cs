@@ -7,7 +7,7 @@ public class AbortConformanceTests
 {
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AbortRunsFinallyAndTheJoinerSeesTaskAbortedException(RuntimeMode mode) => Bounded.Run(() =>
+    public void AbortRunsFinallyAndTheJoinerSeesTaskAbortedException(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -44,7 +44,7 @@ public class AbortConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AbortBeforeTheFirstPollNeverRunsTheBody(RuntimeMode mode) => Bounded.Run(() =>
+    public void AbortBeforeTheFirstPollNeverRunsTheBody(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         bool ran = false;
@@ -71,7 +71,7 @@ public class AbortConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ACancellationTokenAbortsATask(RuntimeMode mode) => Bounded.Run(() =>
+    public void ACancellationTokenAbortsATask(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         using var cts = new CancellationTokenSource();
@@ -110,7 +110,7 @@ public class AbortConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ATaskObservesItsOwnAbortAsAToken(RuntimeMode mode) => Bounded.Run(() =>
+    public void ATaskObservesItsOwnAbortAsAToken(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         bool waiting = false;
@@ -142,7 +142,7 @@ public class AbortConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AbortOfAFinishedTaskChangesNothing(RuntimeMode mode) => Bounded.Run(() =>
+    public void AbortOfAFinishedTaskChangesNothing(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(async () =>

@@ -12,7 +12,7 @@ public class ExecutionContextConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AsyncLocalFlowsIntoATaskAndDoesNotLeak(RuntimeMode mode) => Bounded.Run(() =>
+    public void AsyncLocalFlowsIntoATaskAndDoesNotLeak(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         s_value.Value = "caller";
@@ -39,7 +39,7 @@ public class ExecutionContextConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void InterleavedTasksEachKeepTheirOwnAsyncLocalAndSynchronizationContext(RuntimeMode mode) => Bounded.Run(() =>
+    public void InterleavedTasksEachKeepTheirOwnAsyncLocalAndSynchronizationContext(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         const int tasks = 4, yields = 200;

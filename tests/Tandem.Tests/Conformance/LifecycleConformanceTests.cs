@@ -7,7 +7,7 @@ public class LifecycleConformanceTests
 {
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ShutdownAbortsWhatIsLeftAndRefusesNewWork(RuntimeMode mode) => Bounded.Run(() =>
+    public void ShutdownAbortsWhatIsLeftAndRefusesNewWork(Tier mode) => Bounded.Run(() =>
     {
         var rt = Runtimes.Create(mode);
         int unwound = 0, started = 0;
@@ -37,7 +37,7 @@ public class LifecycleConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void BlockingOnTheRuntimeFromInsideItIsAnError(RuntimeMode mode) => Bounded.Run(() =>
+    public void BlockingOnTheRuntimeFromInsideItIsAnError(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var error = rt.BlockOn(async () =>
@@ -63,7 +63,7 @@ public class LifecycleConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void BadInputIsRejectedWithClearErrors(RuntimeMode mode)
+    public void BadInputIsRejectedWithClearErrors(Tier mode)
     {
         using var rt = Runtimes.Create(mode);
         Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Spawn((Priority)5, async () => { await Runtime.Yield(); })).ParamName);

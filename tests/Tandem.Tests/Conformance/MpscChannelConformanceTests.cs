@@ -7,7 +7,7 @@ public class MpscChannelConformanceTests
 {
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ManyProducerTasksOneConsumerEveryMessageOnce(RuntimeMode mode) => Bounded.Run(() =>
+    public void ManyProducerTasksOneConsumerEveryMessageOnce(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var channel = new MpscChannel<int>(64);
@@ -32,7 +32,7 @@ public class MpscChannelConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void SendsFromOtherThreadsWakeTheReceiver(RuntimeMode mode) => Bounded.Run(() =>
+    public void SendsFromOtherThreadsWakeTheReceiver(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var channel = new MpscChannel<int>(1024);

@@ -7,7 +7,7 @@ public class OneShotConformanceTests
 {
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void PingPongThroughOneShotChannels(RuntimeMode mode) => Bounded.Run(() =>
+    public void PingPongThroughOneShotChannels(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         int total = rt.BlockOn(async () =>
@@ -32,7 +32,7 @@ public class OneShotConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ASendFromAnotherThreadWakesTheReceiver(RuntimeMode mode) => Bounded.Run(() =>
+    public void ASendFromAnotherThreadWakesTheReceiver(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var channel = new OneShot<string>();

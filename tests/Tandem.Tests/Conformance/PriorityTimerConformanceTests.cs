@@ -8,7 +8,7 @@ public class PriorityTimerConformanceTests
 {
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void HigherPrioritiesRunFirst(RuntimeMode mode) => Bounded.Run(() =>
+    public void HigherPrioritiesRunFirst(Tier mode) => Bounded.Run(() =>
     {
         // One worker on the host tier: there the guarantee is strict per worker (docs/ARCHITECTURE.md).
         using var rt = mode == RuntimeMode.Embedded
@@ -32,7 +32,7 @@ public class PriorityTimerConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void DelaysWakeInDeadlineOrder(RuntimeMode mode) => Bounded.Run(() =>
+    public void DelaysWakeInDeadlineOrder(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var order = rt.BlockOn(async () =>
@@ -53,7 +53,7 @@ public class PriorityTimerConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void TimeoutPassesFastWorkAndAbortsSlowWork(RuntimeMode mode) => Bounded.Run(() =>
+    public void TimeoutPassesFastWorkAndAbortsSlowWork(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         bool slowUnwound = false;
@@ -93,7 +93,7 @@ public class PriorityTimerConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void IntervalTicks(RuntimeMode mode) => Bounded.Run(() =>
+    public void IntervalTicks(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         long ticks = rt.BlockOn(async () =>
@@ -119,7 +119,7 @@ public class PriorityTimerConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AZeroTimeoutStillLetsWorkThatIsReadyAtOnceFinish(RuntimeMode mode) => Bounded.Run(() =>
+    public void AZeroTimeoutStillLetsWorkThatIsReadyAtOnceFinish(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         int result = rt.BlockOn(async () => await rt.Timeout(TimeSpan.Zero, () => new TandemTask<int>(5)));

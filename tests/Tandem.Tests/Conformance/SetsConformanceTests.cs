@@ -10,7 +10,7 @@ public class SetsConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void JoinSetJoinsInCompletionOrder(RuntimeMode mode) => Bounded.Run(() =>
+    public void JoinSetJoinsInCompletionOrder(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var order = rt.BlockOn(async () =>
@@ -32,7 +32,7 @@ public class SetsConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void JoinSetAbortAllAbortsEveryTaskAndRunsTheirFinallyBlocks(RuntimeMode mode) => Bounded.Run(() =>
+    public void JoinSetAbortAllAbortsEveryTaskAndRunsTheirFinallyBlocks(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         int started = 0, unwound = 0;
@@ -75,7 +75,7 @@ public class SetsConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void DisposingAJoinSetAbortsWhatIsLeft(RuntimeMode mode) => Bounded.Run(() =>
+    public void DisposingAJoinSetAbortsWhatIsLeft(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         int unwound = 0, started = 0;
@@ -109,7 +109,7 @@ public class SetsConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void FuturesUnorderedYieldsInCompletionOrder(RuntimeMode mode) => Bounded.Run(() =>
+    public void FuturesUnorderedYieldsInCompletionOrder(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var order = rt.BlockOn(async () =>
@@ -137,7 +137,7 @@ public class SetsConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void SetsRejectBadInput(RuntimeMode mode)
+    public void SetsRejectBadInput(Tier mode)
     {
         using var rt = Runtimes.Create(mode);
         Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.JoinSet<int>(0)).ParamName);

@@ -7,7 +7,7 @@ public class SpawnJoinConformanceTests
 {
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ModeIsTheOneAskedFor(RuntimeMode mode)
+    public void ModeIsTheOneAskedFor(Tier mode)
     {
         using var rt = Runtimes.Create(mode);
         Assert.Equal(mode, rt.Mode);
@@ -15,7 +15,7 @@ public class SpawnJoinConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void SpawnedTaskReturnsItsResult(RuntimeMode mode) => Bounded.Run(() =>
+    public void SpawnedTaskReturnsItsResult(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(async () =>
@@ -29,7 +29,7 @@ public class SpawnJoinConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void TasksJoinTasks(RuntimeMode mode) => Bounded.Run(() =>
+    public void TasksJoinTasks(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         int sum = rt.BlockOn(async () =>
@@ -48,7 +48,7 @@ public class SpawnJoinConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AnExceptionReachesTheJoinerAndTheRuntimeKeepsRunning(RuntimeMode mode) => Bounded.Run(() =>
+    public void AnExceptionReachesTheJoinerAndTheRuntimeKeepsRunning(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var bad = rt.Spawn<int>(async () =>
@@ -84,7 +84,7 @@ public class SpawnJoinConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AHandleIsJoinedOnce(RuntimeMode mode) => Bounded.Run(() =>
+    public void AHandleIsJoinedOnce(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(async () =>
@@ -99,7 +99,7 @@ public class SpawnJoinConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AmbientAccessInsideATask(RuntimeMode mode) => Bounded.Run(() =>
+    public void AmbientAccessInsideATask(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(Priority.High, async () =>
@@ -119,7 +119,7 @@ public class SpawnJoinConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void PollFunctionsAndFuturesRunOnBothTiers(RuntimeMode mode) => Bounded.Run(() =>
+    public void PollFunctionsAndFuturesRunOnBothTiers(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         int polls = 0;
@@ -138,7 +138,7 @@ public class SpawnJoinConformanceTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ForeignAwaitsResumeInsideTheTask(RuntimeMode mode) => Bounded.Run(() =>
+    public void ForeignAwaitsResumeInsideTheTask(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(Priority.Low, async () =>

@@ -62,7 +62,7 @@ public class EmbeddedAndMethodDefectTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void AnAwaitRefusedAtTheFirstSuspensionDoesNotRunTheRestOfTheMethodTwice(RuntimeMode mode) => Bounded.Run(() =>
+    public void AnAwaitRefusedAtTheFirstSuspensionDoesNotRunTheRestOfTheMethodTwice(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         var release = new OneShot<int>();
@@ -249,7 +249,7 @@ public class EmbeddedAndMethodDefectTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void ATaskRunningAnOperationStartedOutsideAnyTaskSeesItComplete(RuntimeMode mode) => Bounded.Run(() =>
+    public void ATaskRunningAnOperationStartedOutsideAnyTaskSeesItComplete(Tier mode) => Bounded.Run(() =>
     {
         using var noContext = TestUtil.NoSyncContext();
         using var rt = Runtimes.Create(mode);
@@ -277,7 +277,7 @@ public class EmbeddedAndMethodDefectTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void PlainCodeResumedByATaskDoesNotRunAsThatTask(RuntimeMode mode) => Bounded.Run(() =>
+    public void PlainCodeResumedByATaskDoesNotRunAsThatTask(Tier mode) => Bounded.Run(() =>
     {
         using var noContext = TestUtil.NoSyncContext();
         using var rt = Runtimes.Create(mode);
@@ -294,7 +294,7 @@ public class EmbeddedAndMethodDefectTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void PlainCodeResumedByAnAbortedTaskGetsTheValue(RuntimeMode mode) => Bounded.Run(() =>
+    public void PlainCodeResumedByAnAbortedTaskGetsTheValue(Tier mode) => Bounded.Run(() =>
     {
         using var noContext = TestUtil.NoSyncContext();
         using var rt = Runtimes.Create(mode);
@@ -371,7 +371,7 @@ public class EmbeddedAndMethodDefectTests
 
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-    public void FuturesUnorderedEnumerationEndsWhenItsTokenIsCancelledWhileWaiting(RuntimeMode mode) => Bounded.Run(() =>
+    public void FuturesUnorderedEnumerationEndsWhenItsTokenIsCancelledWhileWaiting(Tier mode) => Bounded.Run(() =>
     {
         using var rt = Runtimes.Create(mode);
         using var cts = new CancellationTokenSource();

@@ -70,7 +70,7 @@ public class UnifiedSpec
     {
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void RunsTheTaskAtItsPriorityAndInsideItsRuntime(RuntimeMode mode) => Bounded.Run(() =>
+        public void RunsTheTaskAtItsPriorityAndInsideItsRuntime(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             foreach (var p in Priorities.All.ToArray())
@@ -91,7 +91,7 @@ public class UnifiedSpec
 
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void SpawnsPollFunctionsAndFuturesBesideAsyncMethods(RuntimeMode mode) => Bounded.Run(() =>
+        public void SpawnsPollFunctionsAndFuturesBesideAsyncMethods(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             int polls = 0;
@@ -121,7 +121,7 @@ public class UnifiedSpec
     {
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void BlocksUntilTheWorkEndsAndHandsBackItsOutcome(RuntimeMode mode) => Bounded.Run(() =>
+        public void BlocksUntilTheWorkEndsAndHandsBackItsOutcome(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             int sideEffect = 0;
@@ -145,7 +145,7 @@ public class UnifiedSpec
     {
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void JoinsTheTaskThatFinishedFirst(RuntimeMode mode) => Bounded.Run(() =>
+        public void JoinsTheTaskThatFinishedFirst(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             var order = rt.BlockOn(async () =>
@@ -175,7 +175,7 @@ public class UnifiedSpec
 
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void AFullSetRefusesMoreTasks(RuntimeMode mode) => Bounded.Run(() =>
+        public void AFullSetRefusesMoreTasks(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             using var set = rt.JoinSet<int>(capacity: 3);
@@ -202,7 +202,7 @@ public class UnifiedSpec
     {
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void CollectsTasksAndFuturesInCompletionOrder(RuntimeMode mode) => Bounded.Run(() =>
+        public void CollectsTasksAndFuturesInCompletionOrder(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             var got = rt.BlockOn(async () =>
@@ -228,7 +228,7 @@ public class UnifiedSpec
     {
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void IsFalseWhileTheTaskRunsAndTrueOnceItEndsByAnyRoute(RuntimeMode mode) => Bounded.Run(() =>
+        public void IsFalseWhileTheTaskRunsAndTrueOnceItEndsByAnyRoute(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             var states = rt.BlockOn(async () =>
@@ -258,7 +258,7 @@ public class UnifiedSpec
     {
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void StopsTheTaskAtItsNextAwaitAndRunsItsFinallyBlocks(RuntimeMode mode) => Bounded.Run(() =>
+        public void StopsTheTaskAtItsNextAwaitAndRunsItsFinallyBlocks(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             var log = new ConcurrentQueue<string>();
@@ -288,7 +288,7 @@ public class UnifiedSpec
 
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void ACancelledTokenAbortsThroughAbortOn(RuntimeMode mode) => Bounded.Run(() =>
+        public void ACancelledTokenAbortsThroughAbortOn(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             using var cts = new CancellationTokenSource();
@@ -300,7 +300,7 @@ public class UnifiedSpec
 
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void TimeoutAbortsWorkThatOverruns(RuntimeMode mode) => Bounded.Run(() =>
+        public void TimeoutAbortsWorkThatOverruns(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             int unwound = 0;
@@ -340,7 +340,7 @@ public class UnifiedSpec
 
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void NestedAsyncMethodsAwaitEachOther(RuntimeMode mode) => Bounded.Run(() =>
+        public void NestedAsyncMethodsAwaitEachOther(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
             Assert.Equal(144, rt.BlockOn(() => Fib(12)));
@@ -348,7 +348,7 @@ public class UnifiedSpec
 
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void TheTokioTableReadsTheSameOnBothTiers(RuntimeMode mode) => Bounded.Run(() =>
+        public void TheTokioTableReadsTheSameOnBothTiers(Tier mode) => Bounded.Run(() =>
         {
             // spawn(), block_on(), JoinSet, FuturesUnordered, is_finished(), abort(), async fn / await: one
             // program using each row, whose transcript must not depend on the tier.
@@ -398,7 +398,7 @@ public class UnifiedSpec
     {
         [Theory]
         [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
-        public void DisposeUnwindsUnfinishedTasksAndRefusesNewOnes(RuntimeMode mode) => Bounded.Run(() =>
+        public void DisposeUnwindsUnfinishedTasksAndRefusesNewOnes(Tier mode) => Bounded.Run(() =>
         {
             var rt = Runtimes.Create(mode);
             int unwound = 0, started = 0;
