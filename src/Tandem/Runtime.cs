@@ -1,3 +1,4 @@
+using System.Diagnostics;
 
 using Tandem.Core;
 
@@ -154,6 +155,7 @@ public abstract class Runtime : IDisposable
     /// <exception cref="TaskAbortedException">The task was aborted.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
     /// <exception cref="InvalidOperationException">Called from inside the scheduler's own tasks or workers.</exception>
+    [StackTraceHidden]
     public T BlockOn<T>(JoinHandle<T> handle) =>
         Mode == RuntimeMode.Host
             ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).BlockOnHandle(handle)
@@ -300,6 +302,7 @@ public abstract class Runtime : IDisposable
     /// <summary>Waits until <paramref name="handle"/>'s task finishes, then joins it.</summary>
     /// <param name="handle">A task of this scheduler.</param>
     /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    [StackTraceHidden]
     public void BlockOn(JoinHandle handle) => BlockOn(handle.Inner);
 
     /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
@@ -307,11 +310,13 @@ public abstract class Runtime : IDisposable
     /// <param name="method">The async method.</param>
     /// <param name="priority">Its priority.</param>
     /// <returns>Its result.</returns>
+    [StackTraceHidden]
     public T BlockOn<T>(Func<TandemTask<T>> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
 
     /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
     /// <param name="method">The async method.</param>
     /// <param name="priority">Its priority.</param>
+    [StackTraceHidden]
     public void BlockOn(Func<TandemTask> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
 
     /// <summary>Spawns <paramref name="future"/> and waits until it is ready.</summary>
@@ -319,6 +324,7 @@ public abstract class Runtime : IDisposable
     /// <param name="future">The future.</param>
     /// <param name="priority">Its priority.</param>
     /// <returns>Its result.</returns>
+    [StackTraceHidden]
     public T BlockOn<T>(IFuture<T> future, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, future));
 
     /// <summary>Spawns an async method at <paramref name="priority"/>. It starts when the scheduler first polls it.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
@@ -22,5 +23,6 @@ internal static class AbortCheck
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
+    [StackTraceHidden]
     private static void ThrowAborted(long taskId) => throw new TaskAbortedException(taskId);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -113,6 +114,7 @@ internal struct AsyncMethodRunner<TState, T>
         return Finish(out result, out error);
     }
 
+    [StackTraceHidden]
     private readonly Step Finish(out T result, out Exception? error)
     {
         error = null;

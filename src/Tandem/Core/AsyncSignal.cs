@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -67,6 +68,7 @@ internal sealed class AsyncSignal
 
         public bool IsCompleted => signal.TryConsume() || AbortCheck.IsAbortRequested;
 
+        [StackTraceHidden]
         public void GetResult() => AbortCheck.ThrowIfAbortRequested();
 
         public void OnCompleted(Action continuation) => signal.Register(AwaitContinuation.Of(continuation));

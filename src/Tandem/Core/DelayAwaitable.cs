@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -27,6 +28,7 @@ public readonly struct DelayAwaitable
         public bool IsCompleted => _delay <= TimeSpan.Zero || AbortCheck.IsAbortRequested;
 
         /// <summary>Throws <see cref="TaskAbortedException"/> when the task was aborted while it slept.</summary>
+        [StackTraceHidden]
         public void GetResult() => AbortCheck.ThrowIfAbortRequested();
 
         /// <inheritdoc />

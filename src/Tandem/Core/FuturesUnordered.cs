@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
@@ -17,8 +18,11 @@ namespace Tandem.Core;
 /// The set belongs to one consuming task at a time; its members may complete, and their wakers fire, on any thread.
 /// </remarks>
 /// <typeparam name="T">The members' result type.</typeparam>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoinListener, IWakeTarget
 {
+    private string DebuggerDisplay => _disposed ? "FuturesUnordered (disposed)" : $"FuturesUnordered Count = {Count}, Capacity = {Capacity}";
+
     /// <summary>The largest capacity a set accepts.</summary>
     public const int MaxCapacity = 1 << 16;
 
@@ -249,6 +253,7 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
         _queue.Finished(index);
     }
 
+    [StackTraceHidden]
     private T TakeOut(int index)
     {
         byte kind = _kinds[index];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -6,8 +7,11 @@ namespace Tandem.Core;
 /// The handle of a spawned task that produces no value. See <see cref="JoinHandle{T}"/>:
 /// await it to join, <see cref="Abort"/> to stop, <see cref="IsFinished"/> to ask.
 /// </summary>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public readonly struct JoinHandle
 {
+    private string DebuggerDisplay => _inner.Id == 0 ? "JoinHandle (default)" : $"JoinHandle task {Id}, {(IsFinished ? "finished" : "not finished")}";
+
     private readonly JoinHandle<VoidResult> _inner;
 
     internal JoinHandle(JoinHandle<VoidResult> inner) => _inner = inner;
@@ -36,6 +40,7 @@ public readonly struct JoinHandle
     /// <summary>Joins a finished task: re-throws its exception, if any.</summary>
     /// <exception cref="InvalidOperationException">The task has not finished, or was already joined.</exception>
     /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    [StackTraceHidden]
     public void GetResult() => _inner.GetResult();
 
     /// <summary>Gets the awaiter: awaiting the handle joins the task.</summary>
@@ -58,6 +63,7 @@ public readonly struct JoinHandle
         public bool IsCompleted => _inner.IsCompleted;
 
         /// <summary>Re-throws the task's exception, if any.</summary>
+        [StackTraceHidden]
         public void GetResult() => _inner.GetResult();
 
         /// <inheritdoc />

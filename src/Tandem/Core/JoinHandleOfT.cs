@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -13,8 +14,11 @@ namespace Tandem.Core;
 /// true and <see cref="State"/> and a second join throw <see cref="InvalidOperationException"/>.
 /// </remarks>
 /// <typeparam name="T">The task's result type.</typeparam>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public readonly struct JoinHandle<T>
 {
+    private string DebuggerDisplay => _source is null ? "JoinHandle (default)" : $"JoinHandle task {Id}, {(IsFinished ? "finished" : "not finished")}";
+
     private readonly IJoinSource<T>? _source;
     private readonly int _token;
 
@@ -70,6 +74,7 @@ public readonly struct JoinHandle<T>
     /// <returns>The result.</returns>
     /// <exception cref="InvalidOperationException">The task has not finished, or was already joined.</exception>
     /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    [StackTraceHidden]
     public T GetResult() => Source.Join(_token, Id);
 
     internal IJoinSource<T> Source =>
@@ -92,6 +97,7 @@ public readonly struct JoinHandle<T>
 
         /// <summary>Returns the task's result or re-throws its exception.</summary>
         /// <returns>The result.</returns>
+        [StackTraceHidden]
         public T GetResult()
         {
             if (AbortCheck.IsAbortRequested)

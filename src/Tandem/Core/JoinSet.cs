@@ -1,3 +1,4 @@
+using System.Diagnostics;
 namespace Tandem.Core;
 
 /// <summary>
@@ -11,8 +12,11 @@ namespace Tandem.Core;
 /// from there. Its members may finish on any thread; that side is synchronised.
 /// </remarks>
 /// <typeparam name="T">The tasks' result type.</typeparam>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public sealed class JoinSet<T> : IDisposable, IJoinListener
 {
+    private string DebuggerDisplay => _disposed ? "JoinSet (disposed)" : $"JoinSet Count = {Count}, Capacity = {Capacity}";
+
     private readonly Runtime _spawner;
     private readonly JoinHandle<T>[] _members;
     private readonly CompletionQueue _queue;
@@ -157,6 +161,7 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
         }
     }
 
+    [StackTraceHidden]
     private T TakeOut(int index)
     {
         var handle = _members[index];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -142,6 +143,7 @@ public sealed class MpscChannel<T>
         Resumption.Capture(continuation).Fire(); // a message (or completion) is there: queued on the task, not run in this call
     }
 
+    [StackTraceHidden]
     private T Receive()
     {
         AbortCheck.ThrowIfAbortRequested();
@@ -171,6 +173,7 @@ public sealed class MpscChannel<T>
         /// <returns>The message.</returns>
         /// <exception cref="ChannelCompletedException">The channel is completed and empty.</exception>
         /// <exception cref="TaskAbortedException">The awaiting task was aborted.</exception>
+        [StackTraceHidden]
         public T GetResult() => _channel.Receive();
 
         /// <inheritdoc />

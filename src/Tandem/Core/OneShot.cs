@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -217,6 +218,7 @@ public sealed class OneShot<T>
         /// <summary>Takes the value.</summary>
         /// <returns>The value.</returns>
         /// <exception cref="TaskAbortedException">The awaiting task was aborted.</exception>
+        [StackTraceHidden]
         public T GetResult()
         {
             if (AbortCheck.IsAbortRequested)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -74,6 +75,7 @@ public readonly struct TandemTask
         public bool IsCompleted => _task.IsCompleted;
 
         /// <summary>Re-throws the task's exception, if any.</summary>
+        [StackTraceHidden]
         public void GetResult()
         {
             if (_task._task is { } t) t.GetAwaiter().GetResult();

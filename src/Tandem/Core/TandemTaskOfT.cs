@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
@@ -120,6 +121,7 @@ public readonly struct TandemTask<T>
 
         /// <summary>Gets the result, or re-throws the exception.</summary>
         /// <returns>The result.</returns>
+        [StackTraceHidden]
         public T GetResult()
         {
             switch (_task._source)

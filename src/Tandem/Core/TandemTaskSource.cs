@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace Tandem.Core;
@@ -64,6 +65,7 @@ internal abstract class TandemTaskSource<T> : BoxBase
     internal bool TryRemoveListener(ICompletionListener listener) =>
         ReferenceEquals(Interlocked.CompareExchange(ref _continuation, null, listener), listener);
 
+    [StackTraceHidden]
     internal T GetResult(short token)
     {
         Validate(token);

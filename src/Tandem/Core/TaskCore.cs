@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -26,8 +27,11 @@ namespace Tandem.Core;
 /// behind after that.</item>
 /// </list>
 /// </remarks>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 internal abstract partial class TaskCore : SynchronizationContext
 {
+    private string DebuggerDisplay => $"task {Id}, {Priority}, generation {Generation}{(AbortRequested ? ", abort requested" : "")}";
+
     /// <summary>
     /// The polling state of this thread. One object behind one thread-static, so that a loop that polls many
     /// tasks looks the thread-static up once and then switches tasks by writing a field.

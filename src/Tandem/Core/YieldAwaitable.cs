@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Core;
@@ -19,6 +20,7 @@ public readonly struct YieldAwaitable
         public bool IsCompleted => false;
 
         /// <summary>Throws <see cref="TaskAbortedException"/> when the task was aborted meanwhile.</summary>
+        [StackTraceHidden]
         public void GetResult() => AbortCheck.ThrowIfAbortRequested();
 
         /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tandem.Core;
 
 namespace Tandem.Embedded;
@@ -13,6 +14,7 @@ public sealed partial class EmbeddedScheduler
     /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
     /// <remarks>When nothing is ready it parks until a wake or its next timer; with a <see cref="VirtualClock"/>
     /// whose <see cref="VirtualClock.AutoAdvance"/> is on, it jumps the clock to that timer instead. Any exception the task threw is re-thrown.</remarks>
+    [StackTraceHidden]
     internal T BlockOnHandle<T>(JoinHandle<T> handle)
     {
         bool outer = EnterLoop();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using Tandem.Core;
 using Tandem.Interop;
@@ -22,8 +23,11 @@ namespace Tandem.Embedded;
 /// own thread queues it directly, any other goes through the registry, which the loop drains before
 /// each pick.</para>
 /// </remarks>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, ITaskHost
 {
+    private string DebuggerDisplay => _disposed ? "EmbeddedScheduler (disposed)" : $"EmbeddedScheduler {TaskCount}/{Capacity} tasks";
+
     private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.OnFlag(index);
 
     /// <summary>A wake record naming no task: a signal made through the public registry, for whichever task holds the slot.</summary>

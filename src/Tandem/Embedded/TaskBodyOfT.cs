@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tandem.Core;
 
 namespace Tandem.Embedded;
@@ -78,6 +79,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         if (HasFinished) listener.OnMemberFinished(tag);
     }
 
+    [StackTraceHidden]
     public T Join(int token, long id)
     {
         Validate(token);

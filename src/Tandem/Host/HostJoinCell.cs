@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Tandem.Core;
 
@@ -122,6 +123,7 @@ internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, 
         if (!TryRegister(listener, tag)) listener.OnMemberFinished(tag);
     }
 
+    [StackTraceHidden]
     public T Join(int token, long id)
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tandem.Core;
 
 namespace Tandem.Host;
@@ -8,6 +9,7 @@ public sealed partial class HostScheduler
     /// <remarks>Waits on the calling thread, which must not be one of this scheduler's workers (that could
     /// deadlock the pool): from a worker it throws <see cref="InvalidOperationException"/>; inside a task, await
     /// the handle instead.</remarks>
+    [StackTraceHidden]
     internal T BlockOnHandle<T>(JoinHandle<T> handle)
     {
         if (IsOwnWorkerThread)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tandem.Core;
 using Tandem.Interop;
 
@@ -17,8 +18,11 @@ namespace Tandem.Host;
 /// blocking work runs on a separate, bounded pool.</para>
 /// <para>See docs/ARCHITECTURE.md ("Host tier") for the invariants and the exact priority guarantees.</para>
 /// </remarks>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public sealed partial class HostScheduler : Runtime, ITaskHost
 {
+    private string DebuggerDisplay => $"HostScheduler {WorkerCount} workers, {TaskCount} tasks{(IsShutdown ? ", shut down" : "")}";
+
     private readonly InjectQueue[] _inject = new InjectQueue[Priorities.Count];
     private readonly LiveTasks _live = new();
     private int _blockingJobs; // queued or running SpawnBlocking jobs

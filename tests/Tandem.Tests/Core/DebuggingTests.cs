@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Reflection;
+using Tandem.Core;
+using Tandem.Embedded;
+using Tandem.Tests.Conformance;
+
+namespace Tandem.Tests.Core;
+
+/// <summary>Debugging as a .NET user expects: stack traces of the user's code, and debugger displays that say what a thing is.</summary>
+public class DebuggingTests
+{
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AnExceptionThrownThreeAwaitsDeepShowsTheUsersFramesAndHardlyAnyOfTandems(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var error = Assert.Throws<InvalidOperationException>(() => rt.BlockOn(() => Outer()));
+        var frames = error.StackTrace!.Split('\n').Select(f => f.Trim()).Where(f => f.StartsWith("at ", StringComparison.Ordinal)).ToArray();
+        Assert.Contains(frames, f => f.Contains(nameof(Outer)));
+        Assert.Contains(frames, f => f.Contains(nameof(Middle)));
+        Assert.Contains(frames, f => f.Contains(nameof(Inner)));
+        var tandemFrames = frames.Where(f => f.StartsWith("at Tandem.", StringComparison.Ordinal) && !f.StartsWith("at Tandem.Tests.", StringComparison.Ordinal)).ToArray();
+        Assert.True(tandemFrames.Length <= 2, "Tandem's glue shows in the trace:\n" + string.Join("\n", tandemFrames));
+    });
+
+    private static async TandemTask<int> Outer()
+    {
+        await Async.Yield();
+        return await Middle() + 1;
+    }
+
+    private static async TandemTask<int> Middle()
+    {
+        await Async.Yield();
+        return await Inner() + 1;
+    }
+
+    private static async TandemTask<int> Inner()
+    {
+        await Async.Yield();
+        throw new InvalidOperationException("three awaits deep");
+    }
+
+    [Fact]
+    public void HandlesSetsAndSchedulersTellTheDebuggerWhatTheyAre()
+    {
+        using var s = new EmbeddedScheduler(8);
+        var handle = s.Spawn(Priority.High, async () =>
+        {
+            await Async.Yield();
+            return 1;
+        });
+        Assert.Equal($"JoinHandle task {handle.Id}, not finished", Display(handle));
+        Assert.Equal("EmbeddedScheduler 1/8 tasks", Display(s));
+        s.BlockOn(handle);
+        Assert.Equal($"JoinHandle task {handle.Id}, finished", Display(handle));
+        using var set = s.CreateJoinSet<int>(4);
+        Assert.Equal("JoinSet Count = 0, Capacity = 4", Display(set));
+        Assert.Equal("JoinHandle (default)", Display(default(JoinHandle<int>)));
+        using var host = new Tandem.Host.HostScheduler(2);
+        Assert.Equal("HostScheduler 2 workers, 0 tasks", Display(host));
+    }
+
+    /// <summary>What a debugger shows for <paramref name="value"/>: its <see cref="DebuggerDisplayAttribute"/>'s member.</summary>
+    private static string Display(object value)
+    {
+        var attribute = value.GetType().GetCustomAttribute<DebuggerDisplayAttribute>();
+        Assert.NotNull(attribute);
+        Assert.Equal("{DebuggerDisplay,nq}", attribute.Value);
+        var property = value.GetType().GetProperty("DebuggerDisplay", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        return (string)property.GetValue(value)!;
+    }
+}
