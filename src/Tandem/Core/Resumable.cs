@@ -42,7 +42,7 @@ internal abstract class Resumable
     }
 
     /// <summary>The token of the current wait. Invariant: only the claimer of a wait advances it.</summary>
-    internal int WaitToken;
+    internal int WaitToken = WrapTesting.IntStart;
 
     /// <summary>The token of the wait entered in the owner's wait list (owner thread only).</summary>
     internal int RegisteredToken;

@@ -44,8 +44,11 @@ internal readonly struct Resumption
 
     /// <summary>A resumption that runs Tandem's own <paramref name="callback"/> inline, on whichever thread fires it;
     /// bound to no task (it must run no user code).</summary>
-    internal static Resumption ForCallback(SendOrPostCallback callback, object? state) =>
-        new(PostedAction.Internal(callback, state), 0);
+    internal static Resumption ForCallback(SendOrPostCallback callback, object? state)
+    {
+        var target = PostedAction.Internal(callback, state);
+        return new Resumption(target, target.WaitToken);
+    }
 
     /// <summary>
     /// Gives up a wait captured for an awaiter that then refused to register (it threw): nothing that kept this

@@ -24,7 +24,7 @@ internal abstract class TandemTaskSource<T> : BoxBase
     private ExceptionDispatchInfo? _error;
 
     /// <summary>Advanced on every reuse; a task value holding another version is stale.</summary>
-    internal short Version;
+    internal short Version = WrapTesting.ShortStart;
 
     internal bool IsCompleted(short token)
     {

@@ -71,7 +71,7 @@ internal abstract partial class TaskCore : SynchronizationContext
     /// Advanced each time this object starts another task, so that a waker or a resumption kept from
     /// an earlier task is recognised as stale instead of touching the new one.
     /// </summary>
-    internal int Generation;
+    internal int Generation = WrapTesting.IntStart;
 
     /// <summary>The level the task runs at.</summary>
     internal Priority Priority;
@@ -81,7 +81,7 @@ internal abstract partial class TaskCore : SynchronizationContext
     /// equals <see cref="Generation"/>: so an abort that races with the task finishing and this object being
     /// reused lands on the old generation, and cannot abort the object's next task.
     /// </summary>
-    private int _abortGeneration = -1;
+    private int _abortGeneration = WrapTesting.IntStart - 1;
 
     /// <summary>True once an abort was requested for the current task; read by Tandem awaiters to throw at the next suspension point.</summary>
     internal bool AbortRequested => Volatile.Read(ref _abortGeneration) == Volatile.Read(ref Generation);
@@ -341,7 +341,9 @@ internal abstract partial class TaskCore : SynchronizationContext
     /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
     protected void ResetCore(long id, Priority priority)
     {
-        // The generation was advanced when the object's last task finished (EndGeneration).
+        // The generation was advanced when the object's last task finished (EndGeneration). The abort mark is set just
+        // behind it: it only grows, so after 2^32 generations a mark left from long ago would equal the generation again.
+        Volatile.Write(ref _abortGeneration, Generation - 1);
         _executionContext = ExecutionContext.Capture();
         if (_abortSource is not null)
         {

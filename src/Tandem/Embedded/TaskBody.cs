@@ -24,7 +24,7 @@ internal abstract class TaskBody
     internal bool Observed;
 
     /// <summary>Advanced each time the body is recycled; a handle with another version is stale.</summary>
-    internal int Version;
+    internal int Version = WrapTesting.IntStart;
 
     /// <summary>The awaiting joiner, if any.</summary>
     internal Resumption Joiner;
