@@ -208,6 +208,7 @@ internal abstract partial class TaskCore : SynchronizationContext
     /// <summary>Queues <paramref name="item"/>, of this task's current generation, from the task's own poll on this thread.</summary>
     internal void EnqueueFromOwnPoll(Resumable item)
     {
+        Debug.Assert(t_thread?.Current == this && item.OwnerGeneration == Generation, "the owner-only list is for this task's own poll");
         item.NextReady = _localReadyHead;
         _localReadyHead = item;
         WakeSelfFromOwnPoll();

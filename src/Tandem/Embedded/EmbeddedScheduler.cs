@@ -272,6 +272,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
 
     private void MakeReady(EmbeddedTask slot)
     {
+        Debug.Assert(slot.State is EmbeddedTask.Free or EmbeddedTask.Waiting or EmbeddedTask.Running, "only a new, waiting or just-polled task is queued: a task is in a ready queue at most once");
         slot.State = EmbeddedTask.Ready;
         int level = (int)slot.Priority;
         _ready[level].Add(slot);
@@ -293,6 +294,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
 
     private void PollSlot(EmbeddedTask slot)
     {
+        Debug.Assert(slot.State == EmbeddedTask.Ready && slot.Body is not null, "only a queued task with a body is polled");
         slot.State = EmbeddedTask.Running;
         slot.Notified = false;
         var body = slot.Body!;
@@ -323,6 +325,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
 
     private void Finish(EmbeddedTask slot)
     {
+        Debug.Assert(slot.State == EmbeddedTask.Running && _live > 0, "a task finishes once, at the end of its own poll");
         slot.State = EmbeddedTask.Done;
         _live--;
         slot.EndTask();
@@ -349,6 +352,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     /// <summary>Frees a finished slot after its outcome was joined or given up.</summary>
     internal void Release(EmbeddedTask slot)
     {
+        Debug.Assert(slot.State == EmbeddedTask.Done && _freeCount < Capacity, "only a finished slot is freed, and once");
         if (slot.InReclaimList) RemoveReclaimable(slot);
         var body = slot.Body!;
         bool unobserved = body is { State: TaskState.Faulted, Observed: false };

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tandem.Core;
 
 namespace Tandem.Host;
@@ -98,6 +99,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         while (true)
         {
             int state = Volatile.Read(ref State);
+            Debug.Assert((state & (Notified | Running | Complete)) == Notified, "only a notified, idle, unfinished task is polled: queued once, polled by one worker");
             if (Interlocked.CompareExchange(ref State, (state & ~Notified) | Running, state) == state) break;
         }
 
@@ -118,6 +120,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
 
         if (finished)
         {
+            Debug.Assert((Volatile.Read(ref State) & Running) != 0, "a task finishes inside its own poll");
             _wokenByOwnPoll = false;
             Volatile.Write(ref State, Tag(Generation) | Complete);
             Retire();
