@@ -2,12 +2,12 @@ using Tandem.Core;
 using Tandem.Embedded;
 using Tandem.Host;
 
-namespace Tandem.Tests.Spec;
+namespace Tandem.Tests.Regressions;
 
 /// <summary>
 /// Behaviours the spec suites found broken, fixed, and kept here so they stay fixed.
 /// </summary>
-public class SpecRegressions
+public class SpecRegressionTests
 {
     [Fact]
     public void EmbeddedBlockOnReturnsWhenAHostTaskItWaitsForFinishes() => Bounded.Run(() =>

@@ -1,12 +1,12 @@
 using Tandem.Core;
 using Tandem.Embedded;
 
-namespace Tandem.Tests;
+namespace Tandem.Tests.Regressions;
 
 /// <summary>
 /// Behaviours a review of the library found broken, each fixed and kept here so it stays fixed.
 /// </summary>
-public class RegressionTests
+public class EmbeddedRegressionTests
 {
     [Fact]
     public void StateIsRunningWhileTheTaskIsBeingPolled()

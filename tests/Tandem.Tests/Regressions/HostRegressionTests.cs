@@ -1,7 +1,7 @@
 using Tandem.Core;
 using Tandem.Host;
 
-namespace Tandem.Tests.Host;
+namespace Tandem.Tests.Regressions;
 
 /// <summary>
 /// Races a review of the host tier found (each failed within seconds on a 2-CPU machine before its fix),
