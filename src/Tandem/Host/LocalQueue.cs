@@ -17,7 +17,14 @@ namespace Tandem.Host;
 /// </remarks>
 internal sealed class LocalQueue
 {
+#if DEBUG
+    /// <summary>The ring's size. Debug builds (the tests) use a small ring, so that every test that queues more than
+    /// a few tasks on a worker runs the overflow to the global queue and the stealing paths.</summary>
+    internal const int Capacity = 16;
+#else
+    /// <summary>The ring's size.</summary>
     internal const int Capacity = 256;
+#endif
     private const int Mask = Capacity - 1;
 
     private readonly RefSlot<HostTask>[] _items = new RefSlot<HostTask>[Capacity];
