@@ -31,6 +31,7 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
     private readonly CompletionQueue _queue;
     private readonly byte[] _kinds;
     private readonly int[] _generations;
+    private readonly long[] _wakeRecords; // whom a member's woken bit is for (see WakeRecord)
     private readonly JoinHandle<T>[] _handles;
     private readonly TandemTask<T>[] _operations;
     private readonly Action?[] _operationCallbacks;
@@ -50,6 +51,7 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
         _queue = new CompletionQueue(capacity);
         _kinds = new byte[capacity];
         _generations = new int[capacity];
+        _wakeRecords = new long[capacity];
         _handles = new JoinHandle<T>[capacity];
         _operations = new TandemTask<T>[capacity];
         _operationCallbacks = new Action?[capacity];
@@ -116,6 +118,7 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
         int index = Reserve();
         _kinds[index] = Future;
         _futures[index] = future;
+        WakeRecord.Record(ref _wakeRecords[index], _generations[index]);
         MarkWoken(index);
     }
 
@@ -188,7 +191,10 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
 
     void IWakeTarget.Wake(int index, int generation)
     {
-        if ((uint)index < (uint)_kinds.Length && Volatile.Read(ref _generations[index]) == generation) MarkWoken(index);
+        if ((uint)index >= (uint)_kinds.Length || Volatile.Read(ref _generations[index]) != generation) return;
+        TestHooks.Reach(HookPoint.MemberWakeChecked);
+        WakeRecord.Record(ref _wakeRecords[index], generation); // the member may be taken out and its index reused now
+        MarkWoken(index);
     }
 
     private async TandemTask<T> NextSlowAsync(CancellationToken cancellationToken)
@@ -229,6 +235,7 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
             {
                 int index = (w << 6) + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
+                if (!WakeRecord.TakeFor(ref _wakeRecords[index], _generations[index])) continue; // a wake for an earlier member
                 if (_kinds[index] == Future && _futures[index] is { } future) PollFuture(index, future);
             }
         }

@@ -34,4 +34,7 @@ internal enum HookPoint
 
     /// <summary>A waker on a thread other than the embedded loop's checked its task's generation and is about to set the registry flag.</summary>
     RegistryWakeChecked,
+
+    /// <summary>A futures-unordered member's waker checked the member's generation and is about to mark it woken.</summary>
+    MemberWakeChecked,
 }

@@ -30,23 +30,14 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
 
     private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.OnFlag(index);
 
-    /// <summary>A wake record naming no task: a signal made through the public registry, for whichever task holds the slot.</summary>
-    private const long AnyTask = long.MinValue;
-
-    /// <summary>A wake record's mark that its low 32 bits hold a generation.</summary>
-    private const long ForGeneration = 1L << 32;
 
     private readonly EmbeddedTask[] _slots;
     private readonly ReadyQueue[] _ready;
     private readonly int[] _free;
     private readonly WakerRegistry _registry;
 
-    /// <summary>
-    /// Per slot, whom its registry flag is for: 0 (nobody: a flag already served), <see cref="AnyTask"/>, or
-    /// <see cref="ForGeneration"/> | generation — the newest task generation a waker on another thread woke. A waker
-    /// records before it sets the flag and the drain takes the record after the flag, so a flag whose record names
-    /// an earlier task of the slot (a waker that passed its check just before that task finished) polls nobody.
-    /// </summary>
+    /// <summary>Per slot, whom its registry flag is for (see <see cref="WakeRecord"/>): a flag set through the public
+    /// registry is for any task; one set by a waker on another thread, for the task generation it woke.</summary>
     private readonly long[] _wakeRecords;
     private readonly TimerHeap _timers;
     private readonly TimeProvider _clock;
@@ -107,7 +98,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _timestampsPerTick = (double)_clock.TimestampFrequency / TimeSpan.TicksPerSecond;
         _onSignal = OnSignal;
         _registry.SetSignalListener(_onSignal);
-        _registry.SetDirectSignalListener(index => Interlocked.Exchange(ref _wakeRecords[index], AnyTask));
+        _registry.SetDirectSignalListener(index => WakeRecord.RecordAny(ref _wakeRecords[index]));
         _virtualClock?.Subscribe(_onSignal);
     }
 
@@ -233,28 +224,15 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
             return;
         }
         TestHooks.Reach(HookPoint.RegistryWakeChecked);
-        RecordWake(index, generation);
+        WakeRecord.Record(ref _wakeRecords[index], generation);
         _registry.SetFlag(index);
-    }
-
-    /// <summary>Records that the task of <paramref name="generation"/> in slot <paramref name="index"/> was woken (keeps the newest).</summary>
-    private void RecordWake(int index, int generation)
-    {
-        ref long record = ref _wakeRecords[index];
-        while (true)
-        {
-            long old = Volatile.Read(ref record);
-            if (old == AnyTask || (old != 0 && (int)old - generation >= 0)) return; // already for this task or a later one
-            if (Interlocked.CompareExchange(ref record, ForGeneration | (uint)generation, old) == old) return;
-        }
     }
 
     /// <summary>The drain found the flag of <paramref name="index"/> set (loop thread): wakes the task it is for, if any.</summary>
     private void OnFlag(int index)
     {
-        long record = Interlocked.Exchange(ref _wakeRecords[index], 0);
         var slot = _slots[index];
-        if (record == AnyTask || (record != 0 && (int)record == slot.Generation)) MarkWoken(slot);
+        if (WakeRecord.TakeFor(ref _wakeRecords[index], slot.Generation)) MarkWoken(slot);
     }
 
     private void MarkWoken(EmbeddedTask slot)

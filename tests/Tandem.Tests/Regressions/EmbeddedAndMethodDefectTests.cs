@@ -467,5 +467,62 @@ public class EmbeddedAndMethodDefectTests
         second.Abort();
         s.RunUntilIdle();
     });
+
+    // The same pattern in futures-unordered sets (forced): a member's waker that checked its generation just before the
+    // member was taken out and its index reused polled the index's next member once.
+
+    [Fact]
+    public void AWakeForATakenOutMemberDoesNotPollTheNextMemberAtItsIndex() => Bounded.Run(() =>
+    {
+        using var set = new FuturesUnordered<int>(1); // every member at index 0
+        var first = new WakerKeepingFuture();
+        set.Push(first);
+        Assert.False(set.TryNext(out _)); // polled once: pending, its waker kept
+        var checkedGeneration = new ManualResetEventSlim();
+        var mayMark = new ManualResetEventSlim();
+        TestHooks.Install(point =>
+        {
+            if (point != HookPoint.MemberWakeChecked) return;
+            checkedGeneration.Set();
+            mayMark.Wait(TestUtil.Bound);
+        });
+        Thread waker;
+        try
+        {
+            waker = new Thread(() => first.Waker.Wake()) { IsBackground = true };
+            waker.Start(); // passes the generation check, then stops before marking the member woken
+        }
+        finally
+        {
+            TestHooks.Install(null);
+        }
+        Assert.True(checkedGeneration.Wait(TestUtil.Bound));
+        first.Ready = true;
+        first.Waker.Wake(); // from here: the first member is polled, completes and is taken out
+        Assert.True(set.TryNext(out int value));
+        Assert.Equal(1, value);
+        var second = new WakerKeepingFuture();
+        set.Push(second);
+        Assert.False(set.TryNext(out _));
+        Assert.Equal(1, second.Polls);
+        mayMark.Set();
+        TestUtil.JoinOrFail(waker);
+        Assert.False(set.TryNext(out _));
+        Assert.Equal(1, second.Polls); // the first member's late wake polled nobody
+    });
+
+    private sealed class WakerKeepingFuture : IFuture<int>
+    {
+        internal Waker Waker;
+        internal bool Ready;
+        internal int Polls;
+
+        public Poll<int> Poll(PollContext context)
+        {
+            Polls++;
+            Waker = context.Waker;
+            return Ready ? Poll<int>.Ready(1) : Poll<int>.Pending;
+        }
+    }
 #endif
 }
