@@ -193,6 +193,50 @@ public class EmbeddedAndMethodDefectTests
         }
     });
 
+    [Fact]
+    public void AOneShotWhoseReceiverGaveUpCanBeReset() => Bounded.Run(() =>
+    {
+        using var s = new EmbeddedScheduler(new EmbeddedOptions { Clock = new VirtualClock() });
+        var channel = new OneShot<int>();
+        var receiver = s.Spawn(Priority.Normal, channel, static async c => await c.ReceiveAsync());
+        s.RunUntilIdle();
+        Assert.Throws<InvalidOperationException>(() => channel.Reset()); // a receiver waits
+        receiver.Abort();
+        s.RunUntilIdle();
+        channel.Reset(); // it gave its place up
+        Assert.True(channel.TrySend(2));
+        Assert.Equal(2, s.BlockOn(s.Spawn(Priority.Normal, channel, static async c => await c.ReceiveAsync())));
+    });
+
+    [Fact]
+    public void ATaskEndedByAPostedCallbackLeavesItsPendingMethodOutOfTheNextTask() => Bounded.Run(() =>
+    {
+        // The task's method waits on an operation started outside it; a callback posted to the task throws, which ends
+        // the task while the operation is still pending. When the operation completes later, its completion must reach
+        // nothing, not the next task that runs in the same slot.
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler(1);
+        var source = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var operation = AwaitOutside(source.Task);
+        var first = s.Spawn(() =>
+        {
+            SynchronizationContext.Current!.Post(_ => throw new FormatException("posted"), null);
+            return operation;
+        });
+        Assert.Throws<FormatException>(() => s.BlockOn(first));
+        for (int round = 0; round < 3; round++)
+        {
+            var next = s.Spawn(Priority.Normal, round, static async r =>
+            {
+                await Async.Yield();
+                return r * 10;
+            });
+            if (round == 1) source.SetResult(1); // the orphaned operation completes while the slot runs another task
+            Assert.Equal(round * 10, s.BlockOn(next));
+        }
+        Assert.Equal(0, s.TaskCount);
+    });
+
     // Defect 9: aborting a task that awaited Timeout(work) left the work running, unjoined and (embedded) holding
     // its slot for ever.
 
