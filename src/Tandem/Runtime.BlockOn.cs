@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Tandem.Core;
+
+namespace Tandem;
+
+// Waiting, from outside the runtime, for a task to finish.
+public abstract partial class Runtime
+{
+    /// <summary>Runs the scheduler (embedded) or waits (host) until <paramref name="handle"/>'s task finishes, then joins it.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="handle">A task of this scheduler.</param>
+    /// <returns>The task's result; its exception is re-thrown.</returns>
+    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside the scheduler's own tasks or workers.</exception>
+    [StackTraceHidden]
+    public T BlockOn<T>(JoinHandle<T> handle) =>
+        Mode == RuntimeMode.Host
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).BlockOnHandle(handle)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).BlockOnHandle(handle);
+
+    /// <summary>Waits until <paramref name="handle"/>'s task finishes, then joins it.</summary>
+    /// <param name="handle">A task of this scheduler.</param>
+    /// <exception cref="TaskAbortedException">The task was aborted.</exception>
+    [StackTraceHidden]
+    public void BlockOn(JoinHandle handle) => BlockOn(handle.Inner);
+
+    /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="method">The async method.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <returns>Its result.</returns>
+    [StackTraceHidden]
+    public T BlockOn<T>(Func<TandemTask<T>> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
+    /// <param name="method">The async method.</param>
+    /// <param name="priority">Its priority.</param>
+    [StackTraceHidden]
+    public void BlockOn(Func<TandemTask> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="future"/> and waits until it is ready.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="future">The future.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <returns>Its result.</returns>
+    [StackTraceHidden]
+    public T BlockOn<T>(IFuture<T> future, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, future));
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Tandem.Core;
+
+namespace Tandem;
+
+// Shutting down.
+public abstract partial class Runtime
+{
+    /// <summary>
+    /// Shuts down: refuses new spawns (<see cref="ObjectDisposedException"/>), aborts the unfinished tasks
+    /// and lets them unwind through their <c>finally</c> blocks, and releases the runtime's threads.
+    /// </summary>
+    /// <param name="timeout">How long to wait for tasks and threads (the host tier; the embedded tier unwinds on the calling thread).</param>
+    /// <returns>True when every task finished (and every thread exited) in time.</returns>
+    /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
+    public abstract bool Shutdown(TimeSpan timeout);
+
+    /// <summary>Shuts down (see <see cref="Shutdown"/>) without blocking the caller.</summary>
+    /// <param name="timeout">How long to wait for tasks and threads.</param>
+    /// <returns>True when every task finished in time.</returns>
+    /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
+    public Task<bool> ShutdownAsync(TimeSpan timeout)
+    {
+        if (TaskCore.Current?.Host == this as ITaskHost)
+            throw new InvalidOperationException("A runtime cannot be shut down from inside one of its own tasks: it would wait for itself.");
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(Shutdown(timeout));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }) { IsBackground = true, Name = "Tandem shutdown" };
+        thread.Start();
+        return done.Task;
+    }
+}

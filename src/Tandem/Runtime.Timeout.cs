@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Tandem.Core;
+
+namespace Tandem;
+
+// Timeouts: work raced against a timer of the runtime's clock.
+public abstract partial class Runtime
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> as a task and waits for it at most <paramref name="duration"/> of this
+    /// scheduler's clock: past that, the task is aborted (its <c>finally</c> blocks run) and the wait
+    /// throws <see cref="TimeoutException"/>.
+    /// </summary>
+    /// <remarks>The deadline counts once the work's first poll has ended: work that finishes in its first poll
+    /// returns its result even with a zero timeout, on every tier (as Tokio polls the inner future first).</remarks>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="duration">The time limit; zero or more.</param>
+    /// <param name="work">The work.</param>
+    /// <param name="priority">The work's priority.</param>
+    /// <returns>The work's result; its exception is re-thrown.</returns>
+    /// <exception cref="TimeoutException">The work did not finish in time.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
+    public async TandemTask<T> Timeout<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority = Priority.Normal)
+    {
+        if (duration < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(duration), duration, "A timeout is zero or more.");
+        ArgumentNullException.ThrowIfNull(work);
+        var race = new TimeoutRace();
+        var handle = Spawn(priority, (work, race), static st =>
+        {
+            var running = st.work();
+            // Past its first poll and not finished: from now on the deadline may end it.
+            if (!running.IsCompleted) st.race.MarkStarted();
+            return running;
+        });
+        handle.Source.SetListener(handle.Token, race, 0);
+        ((ITaskHost)this).AddTimer(duration, race.TimerResumption());
+        // As Tokio polls the inner future before it looks at the deadline, the deadline counts only once the work
+        // has had its first poll: work that finishes in it (a zero timeout of ready work) returns its result on
+        // every tier, even when another worker is still polling it as the timer fires.
+        bool joined = false;
+        try
+        {
+            do
+            {
+                await race.Signal.WaitAsync();
+                if (handle.IsFinished)
+                {
+                    joined = true;
+                    return handle.GetResult();
+                }
+            }
+            while (!race.Expired);
+        }
+        finally
+        {
+            // Timed out, or the waiting task was itself aborted (its wait threw): the work must not run on unowned.
+            // Aborted and let go, it unwinds, its slot is freed when it ends, and a fault it ends with is reported as
+            // unobserved.
+            if (!joined)
+            {
+                handle.Abort();
+                handle.Detach();
+            }
+        }
+        throw new TimeoutException($"The work did not finish within {duration}.");
+    }
+
+    /// <summary>Runs <paramref name="work"/> and waits for it at most <paramref name="duration"/>. See <see cref="Timeout{T}"/>.</summary>
+    /// <param name="duration">The time limit.</param>
+    /// <param name="work">The work.</param>
+    /// <param name="priority">The work's priority.</param>
+    /// <returns>A task completing when the work does.</returns>
+    /// <exception cref="TimeoutException">The work did not finish in time.</exception>
+    public async TandemTask Timeout(TimeSpan duration, Func<TandemTask> work, Priority priority = Priority.Normal)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await Timeout(duration, async () =>
+        {
+            await work();
+            return 0;
+        }, priority);
+    }
+
+    /// <summary>Whichever of the work and the timer comes first sets the signal.</summary>
+    /// <remarks>States: <see cref="Started"/> once the work's first poll ended without finishing it; <see cref="TimedOut"/>
+    /// once the timer fired. Each sets the signal, so the waiter re-reads both after every wake.</remarks>
+    private sealed class TimeoutRace : IJoinListener
+    {
+        private const int Started = 1, TimedOut = 2;
+        private int _state;
+
+        internal AsyncSignal Signal { get; } = new();
+
+        /// <summary>True once the deadline passed and the work has had its first poll.</summary>
+        internal bool Expired => Volatile.Read(ref _state) == (Started | TimedOut);
+
+        public void OnMemberFinished(int tag) => Signal.Set();
+
+        internal void MarkStarted() => Mark(Started);
+
+        internal Resumption TimerResumption() => Resumption.ForCallback(static s => ((TimeoutRace)s!).Mark(TimedOut), this);
+
+        private void Mark(int bit)
+        {
+            Interlocked.Or(ref _state, bit);
+            Signal.Set();
+        }
+    }
+}
