@@ -1,82 +1,51 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Tandem.Core;
 
 /// <summary>
-/// The outcome of polling a future that produces a <typeparamref name="T"/>: either
-/// <see cref="IsReady">ready</see> with its value, or pending (the future has arranged for
-/// its waker to be signalled when it can make progress).
+/// The outcome of polling a future that produces no value: <see cref="Ready"/> or <see cref="Pending"/>.
 /// </summary>
-/// <typeparam name="T">The type of the value a ready poll carries.</typeparam>
-public readonly struct Poll<T> : IEquatable<Poll<T>>
+public readonly struct Poll : IEquatable<Poll>
 {
-    private readonly T _value;
+    private Poll(bool ready) => IsReady = ready;
 
-    private Poll(T value)
-    {
-        _value = value;
-        IsReady = true;
-    }
+    /// <summary>The future finished.</summary>
+    public static Poll Ready => new(true);
 
-    /// <summary>A pending poll: the future is not done and will signal its waker.</summary>
-    public static Poll<T> Pending => default;
+    /// <summary>The future has not finished and will signal its waker.</summary>
+    public static Poll Pending => default;
 
-    /// <summary>Creates a ready poll carrying <paramref name="value"/>.</summary>
-    /// <param name="value">The future's result.</param>
+    /// <summary>Creates a ready <see cref="Poll{T}"/> (type inference helper).</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The result.</param>
     /// <returns>A ready poll.</returns>
-    public static Poll<T> Ready(T value) => new(value);
+    public static Poll<T> FromResult<T>(T value) => Poll<T>.Ready(value);
 
-    /// <summary>True when the future finished and <see cref="Value"/> holds its result.</summary>
+    /// <summary>True when the future finished.</summary>
     public bool IsReady { get; }
 
     /// <summary>True when the future has not finished yet.</summary>
     public bool IsPending => !IsReady;
 
-    /// <summary>The result of a ready poll.</summary>
-    /// <exception cref="InvalidOperationException">The poll is pending.</exception>
-    public T Value => IsReady ? _value : throw new InvalidOperationException("A pending poll has no value.");
-
-    /// <summary>Gets the value of a ready poll without throwing.</summary>
-    /// <param name="value">The value when ready; otherwise the default.</param>
-    /// <returns>True when the poll is ready.</returns>
-    public bool TryGetValue([MaybeNullWhen(false)] out T value)
-    {
-        value = _value;
-        return IsReady;
-    }
-
-    /// <summary>Converts a ready value into a ready poll.</summary>
-    /// <param name="value">The result.</param>
-    public static implicit operator Poll<T>(T value) => new(value);
-
-    /// <summary>Converts the non-generic pending poll into a pending poll of any type.</summary>
-    /// <param name="poll">A non-generic poll; it must be pending.</param>
-    /// <exception cref="InvalidOperationException">The poll is ready: a non-generic ready poll carries no value.</exception>
-    public static implicit operator Poll<T>(Poll poll) =>
-        poll.IsPending ? default : throw new InvalidOperationException("A non-generic ready poll carries no value for Poll<T>.");
+    /// <inheritdoc />
+    public bool Equals(Poll other) => IsReady == other.IsReady;
 
     /// <inheritdoc />
-    public bool Equals(Poll<T> other) =>
-        IsReady == other.IsReady && (!IsReady || EqualityComparer<T>.Default.Equals(_value, other._value));
+    public override bool Equals(object? obj) => obj is Poll other && Equals(other);
 
     /// <inheritdoc />
-    public override bool Equals(object? obj) => obj is Poll<T> other && Equals(other);
+    public override int GetHashCode() => IsReady ? 1 : 0;
 
-    /// <inheritdoc />
-    public override int GetHashCode() => IsReady ? HashCode.Combine(true, _value) : 0;
-
-    /// <summary>Compares two polls by readiness and value.</summary>
+    /// <summary>Compares two polls.</summary>
     /// <param name="left">The first poll.</param>
     /// <param name="right">The second poll.</param>
-    /// <returns>True when both are pending, or both ready with equal values.</returns>
-    public static bool operator ==(Poll<T> left, Poll<T> right) => left.Equals(right);
+    /// <returns>True when both are ready or both pending.</returns>
+    public static bool operator ==(Poll left, Poll right) => left.Equals(right);
 
-    /// <summary>Compares two polls by readiness and value.</summary>
+    /// <summary>Compares two polls.</summary>
     /// <param name="left">The first poll.</param>
     /// <param name="right">The second poll.</param>
     /// <returns>True when they differ.</returns>
-    public static bool operator !=(Poll<T> left, Poll<T> right) => !left.Equals(right);
+    public static bool operator !=(Poll left, Poll right) => !left.Equals(right);
 
     /// <inheritdoc />
-    public override string ToString() => IsReady ? $"Ready({_value})" : "Pending";
+    public override string ToString() => IsReady ? "Ready" : "Pending";
 }

@@ -202,52 +202,6 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _unpark.Set();
     }
 
-    void IWakeTarget.Wake(int index, int generation) => Wake(index, generation);
-
-    TimeProvider ITaskHost.Clock => _clock;
-
-    void ITaskHost.AddTimer(TimeSpan delay, Resumption resumption)
-    {
-        long deadline = _clock.GetTimestamp() + ToTimestamps(delay);
-        _timers.Add(deadline, resumption);
-    }
-
-    /// <summary>Wakes the task in slot <paramref name="index"/> if it still is the one of <paramref name="generation"/>.</summary>
-    internal void Wake(int index, int generation)
-    {
-        if ((uint)index >= (uint)Capacity) return;
-        var slot = _slots[index];
-        if (Volatile.Read(ref slot.Generation) != generation) return;
-        if (Environment.CurrentManagedThreadId == Volatile.Read(ref _loopThread))
-        {
-            MarkWoken(slot); // on the loop's thread the generation just checked cannot change
-            return;
-        }
-        TestHooks.Reach(HookPoint.RegistryWakeChecked);
-        WakeRecord.Record(ref _wakeRecords[index], generation);
-        _registry.SetFlag(index);
-    }
-
-    /// <summary>The drain found the flag of <paramref name="index"/> set (loop thread): wakes the task it is for, if any.</summary>
-    private void OnFlag(int index)
-    {
-        var slot = _slots[index];
-        if (WakeRecord.TakeFor(ref _wakeRecords[index], slot.Generation)) MarkWoken(slot);
-    }
-
-    private void MarkWoken(EmbeddedTask slot)
-    {
-        switch (slot.State)
-        {
-            case EmbeddedTask.Waiting:
-                MakeReady(slot);
-                break;
-            case EmbeddedTask.Running:
-                slot.Notified = true;
-                break;
-        }
-    }
-
     private void MakeReady(EmbeddedTask slot)
     {
         Debug.Assert(slot.State is EmbeddedTask.Free or EmbeddedTask.Waiting or EmbeddedTask.Running, "only a new, waiting or just-polled task is queued: a task is in a ready queue at most once");
@@ -348,34 +302,6 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         // Between two polls the loop's thread still has the last polled task as its synchronization context.
         if (!_polling && Volatile.Read(ref _loopThread) == Environment.CurrentManagedThreadId) _site.RestoreSynchronizationContext();
         RaiseUnobserved(id, body.Error!.SourceException);
-    }
-
-    /// <summary>
-    /// Fires the due timers of the earliest deadline only — or, while they make nothing ready, of the next due deadline
-    /// too: the tasks they wake run before the timers of a later deadline fire, so a clock advanced past several
-    /// deadlines at once still resumes tasks in deadline order. Each pick fires one deadline that wakes something, so
-    /// due timers never starve behind ready tasks.
-    /// </summary>
-    private void FireDueTimers()
-    {
-        // A deadline whose timers wake nothing (waits claimed by an abort, a finished timeout's timer) must not end the
-        // loop while later ones are due: then the next deadline fires too.
-        do
-        {
-            long deadline = _timers.NextDeadline;
-            if (deadline > _clock.GetTimestamp()) return;
-            while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
-        }
-        while (_readyLevels == 0 && _timers.Count > 0);
-    }
-
-    private bool HasDueTimer() => _timers.Count > 0 && _timers.NextDeadline <= _clock.GetTimestamp();
-
-    private long ToTimestamps(TimeSpan delay)
-    {
-        if (delay <= TimeSpan.Zero) return 0;
-        double stamps = delay.Ticks * _timestampsPerTick;
-        return stamps >= long.MaxValue / 4 ? long.MaxValue / 4 : (long)Math.Ceiling(stamps);
     }
 
     private void OnSignal()
