@@ -103,7 +103,7 @@ public abstract partial class Runtime
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
     public JoinHandle<T> Spawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method) =>
-        TrySpawn(priority, state, method, out var handle) ? handle : throw CapacityExceeded();
+        TrySpawn(priority, state, method, out var handle) ? handle : throw SpawnRefused();
 
     /// <summary>Spawns a poll-based future.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -113,7 +113,7 @@ public abstract partial class Runtime
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
     public JoinHandle<T> Spawn<T>(Priority priority, IFuture<T> future) =>
-        TrySpawn(priority, future, out var handle) ? handle : throw CapacityExceeded();
+        TrySpawn(priority, future, out var handle) ? handle : throw SpawnRefused();
 
     /// <summary>Spawns an async method at <see cref="Priority.Normal"/>.</summary>
     /// <param name="method">The method.</param>
@@ -186,7 +186,7 @@ public abstract partial class Runtime
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
     public JoinHandle<T> Schedule<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn) =>
-        TrySchedule(priority, state, pollFn, out var handle) ? handle : throw CapacityExceeded();
+        TrySchedule(priority, state, pollFn, out var handle) ? handle : throw SpawnRefused();
 
     private static TandemTask<VoidResult> Wrap(TandemTask task) => task.AsValued();
 }

@@ -78,9 +78,10 @@ public abstract partial class Runtime : IDisposable
     /// <summary>Aborts the unfinished tasks, lets them unwind, and releases the scheduler.</summary>
     public abstract void Dispose();
 
-    /// <summary>The exception <c>Spawn</c> throws when <c>TrySpawn</c> would return false.</summary>
+    /// <summary>The exception <c>Spawn</c> throws when <c>TrySpawn</c> would return false: the embedded tier is full
+    /// (<see cref="CapacityExceededException"/>); the host tier is never full.</summary>
     /// <returns>The exception.</returns>
-    private protected abstract Exception CapacityExceeded();
+    private protected abstract Exception SpawnRefused();
 
     /// <summary>
     /// Raised when a faulted task's exception was never joined, so that it is reported instead of lost.
@@ -91,7 +92,7 @@ public abstract partial class Runtime : IDisposable
     internal void RaiseUnobserved(long id, Exception exception) =>
         UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, exception));
 
-    internal Exception CapacityExceededException() => CapacityExceeded();
+    internal Exception SpawnRefusal() => SpawnRefused();
 
     /// <summary>Creates a join set whose tasks run on this scheduler.</summary>
     /// <typeparam name="T">The tasks' result type.</typeparam>

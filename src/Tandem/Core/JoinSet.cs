@@ -64,7 +64,7 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
     public JoinHandle<T> Spawn<TState>(Priority priority, TState state, Func<TState, TandemTask<T>> method)
     {
         if (TrySpawnCore(priority, state, method, out var handle, out bool setFull)) return handle;
-        throw setFull ? new CapacityExceededException("join set", Capacity) : _spawner.CapacityExceededException();
+        throw setFull ? new CapacityExceededException("join set", Capacity) : _spawner.SpawnRefusal();
     }
 
     /// <summary>Spawns an async method with explicit state into the set, or returns false when the set or its scheduler is full.</summary>

@@ -77,7 +77,7 @@ public sealed partial class EmbeddedScheduler
         return id;
     }
 
-    private protected override Exception CapacityExceeded() => new CapacityExceededException("embedded scheduler", Capacity);
+    private protected override Exception SpawnRefused() => new CapacityExceededException("embedded scheduler", Capacity);
 
     /// <summary>Checks the spawn is allowed, then takes a free slot (reclaiming the oldest finished, unjoined one if need be).</summary>
     private bool TryTakeSlot(Priority priority, out EmbeddedTask slot)

@@ -95,7 +95,8 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
 
     void ITaskHost.AddTimer(TimeSpan delay, Resumption resumption) => _timers.Add(delay, resumption);
 
-    private protected override Exception CapacityExceeded() => new ObjectDisposedException(nameof(HostScheduler));
+    // The host tier refuses a spawn only once it is shut down (TrySpawn throws then, so this is a last resort).
+    private protected override Exception SpawnRefused() => new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
 
     internal InjectQueue Inject(Priority priority) => _inject[(int)priority];
 
