@@ -19,12 +19,25 @@ public abstract partial class Runtime
     /// <param name="priority">The work's priority.</param>
     /// <returns>The work's result; its exception is re-thrown.</returns>
     /// <exception cref="TimeoutException">The work did not finish in time.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
-    public async TandemTask<T> Timeout<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority = Priority.Normal)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative, or <paramref name="priority"/> is not a level (thrown at the call).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
+    public TandemTask<T> Timeout<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority = Priority.Normal)
+    {
+        ValidateTimeout(duration, work, priority);
+        return TimeoutCore(duration, work, priority);
+    }
+
+    // Arguments are checked at the call, not when the returned task is awaited.
+    private static void ValidateTimeout(TimeSpan duration, object? work, Priority priority)
     {
         if (duration < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "A timeout is zero or more.");
         ArgumentNullException.ThrowIfNull(work);
+        Priorities.Validate(priority, nameof(priority));
+    }
+
+    private async TandemTask<T> TimeoutCore<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority)
+    {
         var race = new TimeoutRace();
         var handle = Spawn(priority, (work, race), static st =>
         {
@@ -72,14 +85,12 @@ public abstract partial class Runtime
     /// <param name="priority">The work's priority.</param>
     /// <returns>A task completing when the work does.</returns>
     /// <exception cref="TimeoutException">The work did not finish in time.</exception>
-    public async TandemTask Timeout(TimeSpan duration, Func<TandemTask> work, Priority priority = Priority.Normal)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative, or <paramref name="priority"/> is not a level (thrown at the call).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
+    public TandemTask Timeout(TimeSpan duration, Func<TandemTask> work, Priority priority = Priority.Normal)
     {
-        ArgumentNullException.ThrowIfNull(work);
-        await Timeout(duration, async () =>
-        {
-            await work();
-            return 0;
-        }, priority);
+        ValidateTimeout(duration, work, priority);
+        return new TandemTask(TimeoutCore(duration, () => Wrap(work()), priority));
     }
 
     /// <summary>Whichever of the work and the timer comes first sets the signal.</summary>

@@ -50,10 +50,16 @@ internal sealed class AsyncSignal
 
     private void Register(AwaitContinuation continuation)
     {
-        var resumption = Resumption.Capture(continuation);
+        Resumption resumption;
         bool runNow;
         lock (_lock)
         {
+            // One waiter: a second one would silently take the first's place, and the first would wait for ever. A
+            // waiter whose task was aborted has given its wait up, and may be replaced.
+            if (!_set && _waiter.IsPending)
+                throw continuation.Refuse(new InvalidOperationException(
+                    "Another task is already waiting on this set: a join set or futures-unordered set has one consumer at a time."));
+            resumption = Resumption.Capture(continuation);
             runNow = _set;
             if (runNow) _set = false;
             else _waiter = resumption;

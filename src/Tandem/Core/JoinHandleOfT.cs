@@ -62,7 +62,8 @@ public readonly struct JoinHandle<T>
 
     /// <summary>
     /// Gives up the result: the task runs on, and its slot is freed as soon as it finishes
-    /// (an exception it throws is then reported as unobserved).
+    /// (an exception it throws is then reported as unobserved). A detached handle cannot be awaited or joined any
+    /// more: that throws <see cref="InvalidOperationException"/> on every tier.
     /// </summary>
     public void Detach() => Source.Detach(_token, Id);
 

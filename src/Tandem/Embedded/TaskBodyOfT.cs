@@ -58,6 +58,8 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     {
         if (token != Version)
             throw continuation.Refuse(new InvalidOperationException("This task was already joined (or detached) and its slot reused: a handle is joined once."));
+        if (Detached)
+            throw continuation.Refuse(new InvalidOperationException(DetachedMessage));
         if (HasFinished)
         {
             continuation.Resume();
@@ -83,6 +85,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     public T Join(int token, long id)
     {
         Validate(token);
+        if (Detached) throw new InvalidOperationException(DetachedMessage);
         if (!HasFinished)
             throw new InvalidOperationException("The task has not finished: await its handle, or block on it, instead.");
         var state = State;
@@ -106,6 +109,9 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         Listener = null;
         if (HasFinished) Slot!.Scheduler.Release(Slot);
     }
+
+    /// <summary>Why a detached task cannot be joined.</summary>
+    internal const string DetachedMessage = "This task's handle was detached: a detached task cannot be joined or awaited.";
 
     private void Validate(int token)
     {

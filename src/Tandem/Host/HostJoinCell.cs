@@ -133,6 +133,8 @@ internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, 
                 throw new InvalidOperationException("The task has not finished: await its handle, or block on it, instead.");
             if ((state & Joined) != 0)
                 throw new InvalidOperationException("This task was already joined: a handle is joined once.");
+            if ((state & Detached) != 0)
+                throw new InvalidOperationException(Embedded.TaskBody<T>.DetachedMessage);
             if (Interlocked.CompareExchange(ref _state, state | Joined, state) != state) continue;
             switch ((TaskState)(state & OutcomeMask))
             {
@@ -180,6 +182,8 @@ internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, 
         while (true)
         {
             state = Volatile.Read(ref _state);
+            if ((state & Detached) != 0 && joiner is Resumable)
+                throw new InvalidOperationException(Embedded.TaskBody<T>.DetachedMessage);
             if ((state & OutcomeMask) != 0) return false;
             if ((state & JoinerLocked) == 0 && Interlocked.CompareExchange(ref _state, state | JoinerLocked, state) == state) break;
             TestHooks.Reach(HookPoint.JoinerLockBusy);
