@@ -94,6 +94,10 @@ public abstract partial class Runtime : IDisposable
 
     internal Exception SpawnRefusal() => SpawnRefused();
 
+    /// <summary>What every member throws once the runtime was shut down or disposed: one message on both tiers.</summary>
+    private protected ObjectDisposedException ShutDown() =>
+        new(GetType().Name, "The runtime has been shut down (Shutdown or Dispose): it no longer spawns, runs or waits for tasks.");
+
     /// <summary>Creates a join set whose tasks run on this scheduler.</summary>
     /// <typeparam name="T">The tasks' result type.</typeparam>
     /// <param name="capacity">How many tasks it holds: 1 to <see cref="JoinSet{T}.MaxCapacity"/>; default 32.</param>

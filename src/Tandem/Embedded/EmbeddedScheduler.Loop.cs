@@ -53,7 +53,7 @@ public sealed partial class EmbeddedScheduler
 
     private bool EnterLoop()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed) throw ShutDown();
         int me = Environment.CurrentManagedThreadId;
         int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
         if (owner == 0)

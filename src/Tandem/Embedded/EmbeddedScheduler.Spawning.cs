@@ -51,7 +51,7 @@ public sealed partial class EmbeddedScheduler
 
     private void PrepareSpawn(Priority priority)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed) throw ShutDown();
         Priorities.Validate(priority, nameof(priority));
         int loop = Volatile.Read(ref _loopThread);
         if (loop != 0 && loop != Environment.CurrentManagedThreadId)

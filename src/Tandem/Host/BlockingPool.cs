@@ -42,19 +42,21 @@ internal sealed class BlockingPool
         }
     }
 
-    internal void Run(Action work)
+    /// <summary>Queues <paramref name="work"/>, starting a thread if the bound allows; false once the pool is stopping.</summary>
+    internal bool TryRun(Action work)
     {
         lock (_lock)
         {
-            if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down.");
+            if (_stopping) return false;
             _queue.Enqueue(work);
             if (_idle > 0) Monitor.Pulse(_lock);
-            if (_idle >= _queue.Count || _threadCount >= _maxThreads) return;
+            if (_idle >= _queue.Count || _threadCount >= _maxThreads) return true;
             _threadCount++;
             _threads.RemoveAll(t => !t.IsAlive); // bookkeeping for Threads and Stop only; the bound uses _threadCount
             var thread = new Thread(Loop) { IsBackground = true, Name = $"{_namePrefix} blocking" };
             _threads.Add(thread);
             thread.Start();
+            return true;
         }
     }
 

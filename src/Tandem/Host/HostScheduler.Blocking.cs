@@ -48,9 +48,7 @@ public sealed partial class HostScheduler
         long id = NewId();
         var cell = new HostJoinCell<T>(run: null);
         Interlocked.Increment(ref _blockingJobs);
-        try
-        {
-            _blocking.Run(() =>
+        bool queued = _blocking.TryRun(() =>
             {
                 bool aborted = cell.IsAbortRequested;
                 T result = default!;
@@ -71,11 +69,10 @@ public sealed partial class HostScheduler
                 if (error is not null) cell.Fail(error, id, aborted: false, this);
                 else cell.Complete(result, id, aborted, this);
             });
-        }
-        catch
+        if (!queued)
         {
-            Interlocked.Decrement(ref _blockingJobs); // refused (shut down): never queued
-            throw;
+            Interlocked.Decrement(ref _blockingJobs); // refused (the pool stopped after our check): never queued
+            throw ShutDown();
         }
         return new JoinHandle<T>(cell, 0, id);
     }
@@ -98,7 +95,7 @@ public sealed partial class HostScheduler
 
     private void ThrowIfStopped()
     {
-        if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), "The host scheduler has been shut down: nothing will finish this task.");
+        if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), ShutDown().Message + " Nothing will finish this task.");
     }
 
     /// <summary>Hears a task finish and releases a thread blocked on it.</summary>

@@ -75,4 +75,18 @@ public class MisuseConformanceTests
         Assert.Equal("duration", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Timeout(TimeSpan.FromMilliseconds(-1), static async () => 1)).ParamName);
         Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Timeout(TimeSpan.Zero, static async () => 1, (Priority)9)).ParamName);
     }
+
+    [Fact]
+    public void BothTiersSayTheSameAfterShutdown()
+    {
+        string Message(RuntimeMode mode)
+        {
+            var rt = Runtime.WithMode(mode);
+            rt.Dispose();
+            return Assert.Throws<ObjectDisposedException>(() => rt.Spawn(static async () => 1)).Message;
+        }
+        string embedded = Message(RuntimeMode.Embedded), host = Message(RuntimeMode.Host);
+        Assert.Contains("The runtime has been shut down", embedded);
+        Assert.Equal(embedded.Replace(nameof(Tandem.Embedded.EmbeddedScheduler), "X"), host.Replace(nameof(Tandem.Host.HostScheduler), "X"));
+    }
 }
