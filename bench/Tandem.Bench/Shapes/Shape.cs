@@ -19,7 +19,7 @@ internal abstract class Shape : IDisposable
     internal static readonly string[] Impls = ["tandem-host", "tandem-embedded"];
 
     internal static readonly string[] Names =
-        ["spawn_many_local", "spawn_many_remote_idle", "yield_many", "ping_pong", "chained_spawn", "timers_100k_1ms"];
+        ["spawn_many_local", "spawn_many_remote_idle", "yield_many", "ping_pong", "chained_spawn", "timers_100k_1ms", "fan_out"];
 
     protected Shape(Runtime runtime, string impl) => (Runtime, Impl) = (runtime, impl);
 
@@ -73,6 +73,7 @@ internal abstract class Shape : IDisposable
             "ping_pong" => new PingPong(runtime, impl),
             "chained_spawn" => new ChainedSpawn(runtime, impl),
             "timers_100k_1ms" => new Timers(runtime, impl),
+            "fan_out" => new FanOut(runtime, impl),
             _ => throw new ArgumentException($"unknown shape '{name}'"),
         };
     }
