@@ -95,7 +95,7 @@ public abstract partial class Runtime : IDisposable
     internal Exception SpawnRefusal() => SpawnRefused();
 
     /// <summary>What every member throws once the runtime was shut down or disposed: one message on both tiers.</summary>
-    private protected ObjectDisposedException ShutDown() =>
+    private protected ObjectDisposedException UsedAfterShutdown() =>
         new(GetType().Name, "The runtime has been shut down (Shutdown or Dispose): it no longer spawns, runs or waits for tasks.");
 
     /// <summary>Creates a join set whose tasks run on this scheduler.</summary>

@@ -99,30 +99,7 @@ public sealed class OneShot<T>
         while (Volatile.Read(ref _readySeq) != sequence) spinner.SpinOnce(sleep1Threshold: -1);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Register(AwaitContinuation continuation)
-    {
-        // The common case: nobody sent, nobody receives. Anything else takes the loop.
-        int state = Volatile.Read(ref _state);
-        if ((state & (SendClaimed | ReceiverClaimed)) == 0)
-        {
-            int claimed = (state + SequenceUnit) | ReceiverClaimed;
-            if (Interlocked.CompareExchange(ref _state, claimed, state) == state)
-            {
-                Publish(continuation, claimed & ~Flags);
-                return;
-            }
-        }
-        RegisterContended(continuation);
-    }
-
-    private void Publish(AwaitContinuation continuation, int sequence)
-    {
-        _receiver = Resumption.Capture(continuation);
-        Volatile.Write(ref _readySeq, sequence);
-    }
-
-    private void RegisterContended(AwaitContinuation continuation)
     {
         int sequence;
         while (true)
@@ -147,7 +124,9 @@ public sealed class OneShot<T>
                 break;
             }
         }
-        Publish(continuation, sequence);
+        // Ours to write: no sender reads the resumption before it sees this registration's sequence published.
+        _receiver = Resumption.Capture(continuation);
+        Volatile.Write(ref _readySeq, sequence);
     }
 
     /// <summary>True when the claimed receiver of <paramref name="state"/> has published its resumption and given it up.</summary>
@@ -164,28 +143,19 @@ public sealed class OneShot<T>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T Take()
     {
         if (Volatile.Read(ref _sent) == 0) WaitForValue();
-        int state = Volatile.Read(ref _state);
-        if ((state & Taken) != 0 || Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverClaimed, state) != state)
-            TakeContended();
-        var value = _value;
-        _value = default!;
-        return value;
-    }
-
-    /// <summary>The take's CAS failed (the state moved) or the value was taken: retries, or throws.</summary>
-    private void TakeContended()
-    {
         while (true)
         {
             int state = Volatile.Read(ref _state);
             if ((state & Taken) != 0)
                 throw new InvalidOperationException("The one-shot channel's value was already received.");
-            if (Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverClaimed, state) == state) return;
+            if (Interlocked.CompareExchange(ref _state, (state | Taken) & ~ReceiverClaimed, state) == state) break;
         }
+        var value = _value;
+        _value = default!;
+        return value;
     }
 
     /// <summary>Waits out a sender between its claim and its write of the value; throws when nothing was sent.</summary>

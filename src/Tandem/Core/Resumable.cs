@@ -77,7 +77,7 @@ internal abstract class Resumable
 
     /// <summary>True on a thread that is neither polling a Tandem task nor between two polls of a Tandem loop (whose
     /// synchronization context is still the last task's).</summary>
-    internal static bool IsOutsideTandem => TaskCore.Current is null && SynchronizationContext.Current is not ITaskContext;
+    internal static bool IsOutsideTandem => TaskCore.Current is null && SynchronizationContext.Current is not TaskContext;
 
     /// <summary>Queues the resumption on its task, or hands it to <see cref="RunWithoutOwner"/> when it has none.</summary>
     internal void Deliver()

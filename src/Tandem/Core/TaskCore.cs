@@ -28,7 +28,7 @@ namespace Tandem.Core;
 /// </list>
 /// </remarks>
 [DebuggerDisplay("{DebuggerDisplay,nq}")]
-internal abstract partial class TaskCore : SynchronizationContext
+internal abstract partial class TaskCore : TaskContext
 {
     private string DebuggerDisplay => $"task {Id}, {Priority}, generation {Generation}{(AbortRequested ? ", abort requested" : "")}";
 

@@ -53,7 +53,7 @@ public sealed partial class EmbeddedScheduler
 
     private bool EnterLoop()
     {
-        if (_disposed) throw ShutDown();
+        if (_disposed) throw UsedAfterShutdown();
         int me = Environment.CurrentManagedThreadId;
         int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
         if (owner == 0)

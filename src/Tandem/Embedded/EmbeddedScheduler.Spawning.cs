@@ -51,7 +51,7 @@ public sealed partial class EmbeddedScheduler
 
     private void PrepareSpawn(Priority priority)
     {
-        if (_disposed) throw ShutDown();
+        if (_disposed) throw UsedAfterShutdown();
         Priorities.Validate(priority, nameof(priority));
         int loop = Volatile.Read(ref _loopThread);
         if (loop != 0 && loop != Environment.CurrentManagedThreadId)

@@ -8,7 +8,7 @@ namespace Tandem.Embedded;
 /// and reused for every task after that; the typed part of a task (its code and result) lives in a
 /// pooled <see cref="TaskBody"/>.
 /// </summary>
-internal sealed class EmbeddedTask : TaskCore, ITaskContext
+internal sealed class EmbeddedTask : TaskCore
 {
     /// <summary>On the free list. Invariant: no body, in no ready queue, in no reclaim list.</summary>
     internal const int Free = 0;
@@ -156,13 +156,6 @@ internal sealed class EmbeddedTask : TaskCore, ITaskContext
         _ownContextPosted = true;
         EnqueueReady(PostedAction.ForTask(this, _ownContextGeneration, d, state));
     }
-
-    /// <inheritdoc />
-    public override void Send(SendOrPostCallback d, object? state) =>
-        throw new NotSupportedException("A Tandem task cannot be entered synchronously from another thread; use Post.");
-
-    /// <inheritdoc />
-    public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Asks the task of <paramref name="generation"/> to abort, if it is still this slot's task and unfinished. Safe from any thread.</summary>
     internal void RequestAbort(int generation)

@@ -19,7 +19,7 @@ namespace Tandem.Embedded;
 /// memory it already had, allocating nothing; a post through such a reference after its task finished may run in a
 /// later task of the same slot.</para>
 /// </remarks>
-internal sealed class EmbeddedTaskContext(EmbeddedTask slot) : SynchronizationContext, ITaskContext
+internal sealed class EmbeddedTaskContext(EmbeddedTask slot) : TaskContext
 {
     private volatile bool _posted;
 
@@ -37,11 +37,4 @@ internal sealed class EmbeddedTaskContext(EmbeddedTask slot) : SynchronizationCo
         _posted = true;
         slot.EnqueueReady(PostedAction.ForTask(slot, Generation, d, state));
     }
-
-    /// <inheritdoc />
-    public override void Send(SendOrPostCallback d, object? state) =>
-        throw new NotSupportedException("A Tandem task cannot be entered synchronously from another thread; use Post.");
-
-    /// <inheritdoc />
-    public override SynchronizationContext CreateCopy() => this;
 }

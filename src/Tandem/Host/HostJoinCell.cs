@@ -26,7 +26,7 @@ namespace Tandem.Host;
 /// <para>As a synchronization context, it queues a post on the task it was made for while that task runs, and on the
 /// thread pool once it has finished: never on a later task of the pooled run object.</para>
 /// </remarks>
-internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, ITaskContext
+internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
 {
     private const int OutcomeMask = 7;
     private const int HasJoiner = 8;
@@ -165,13 +165,6 @@ internal sealed class HostJoinCell<T> : SynchronizationContext, IJoinSource<T>, 
         if (Volatile.Read(ref _run) is { } run) run.EnqueueReady(PostedAction.ForTask(run, _runGeneration, d, state));
         else PostedAction.RunOnThreadPool(d, state);
     }
-
-    /// <inheritdoc />
-    public override void Send(SendOrPostCallback d, object? state) =>
-        throw new NotSupportedException("A Tandem task cannot be entered synchronously from another thread; use Post.");
-
-    /// <inheritdoc />
-    public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Registers the one joiner; false when the task has already finished (the caller resumes it then).</summary>
     /// <exception cref="InvalidOperationException">Another joiner is registered and has not given up.</exception>

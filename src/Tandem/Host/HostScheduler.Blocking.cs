@@ -72,7 +72,7 @@ public sealed partial class HostScheduler
         if (!queued)
         {
             Interlocked.Decrement(ref _blockingJobs); // refused (the pool stopped after our check): never queued
-            throw ShutDown();
+            throw UsedAfterShutdown();
         }
         return new JoinHandle<T>(cell, 0, id);
     }
@@ -95,7 +95,7 @@ public sealed partial class HostScheduler
 
     private void ThrowIfStopped()
     {
-        if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), ShutDown().Message + " Nothing will finish this task.");
+        if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), UsedAfterShutdown().Message + " Nothing will finish this task.");
     }
 
     /// <summary>Hears a task finish and releases a thread blocked on it.</summary>

@@ -96,7 +96,7 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     void ITaskHost.AddTimer(TimeSpan delay, Resumption resumption) => _timers.Add(delay, resumption);
 
     // The host tier refuses a spawn only once it is shut down (TrySpawn throws then, so this is a last resort).
-    private protected override Exception SpawnRefused() => ShutDown();
+    private protected override Exception SpawnRefused() => UsedAfterShutdown();
 
     internal InjectQueue Inject(Priority priority) => _inject[(int)priority];
 
@@ -146,14 +146,14 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     {
         long id = task.Id;
         // Closed by a shutdown that began after our check: the task never becomes live, and never runs.
-        if (!_live.TryAdd(task)) throw ShutDown();
+        if (!_live.TryAdd(task)) throw UsedAfterShutdown();
         ScheduleWoken(task);
         return new JoinHandle<T>(cell, 0, id);
     }
 
     private void ThrowIfShutdown()
     {
-        if (IsShutdown) throw ShutDown();
+        if (IsShutdown) throw UsedAfterShutdown();
     }
 
     private bool IsOwnWorkerThread => Worker.Current?.Scheduler == this;

@@ -369,7 +369,7 @@ public class EmbeddedAndMethodDefectTests
     private static async Task<(long TaskId, bool InTandemContext, int Value)> ReceiveInPlainCode(OneShot<int> channel)
     {
         int value = await channel.ReceiveAsync();
-        var seen = (Async.CurrentTaskId, SynchronizationContext.Current is ITaskContext, value);
+        var seen = (Async.CurrentTaskId, SynchronizationContext.Current is TaskContext, value);
         await Task.Delay(1); // posts to whatever context is current: it must be able to resume
         return seen;
     }
@@ -478,25 +478,8 @@ public class EmbeddedAndMethodDefectTests
         });
         s.RunUntilIdle();
 
-        var checkedGeneration = new ManualResetEventSlim();
-        var mayFlag = new ManualResetEventSlim();
-        TestHooks.Install(point =>
-        {
-            if (point != HookPoint.RegistryWakeChecked) return;
-            checkedGeneration.Set();
-            mayFlag.Wait(TestUtil.Bound);
-        });
-        Thread waker;
-        try
-        {
-            waker = new Thread(() => firstWaker.Wake()) { IsBackground = true };
-            waker.Start(); // passes the generation check, then stops before setting the flag
-        }
-        finally
-        {
-            TestHooks.Install(null);
-        }
-        Assert.True(checkedGeneration.Wait(TestUtil.Bound));
+        // Passes the generation check on another thread, then stops before setting the flag.
+        var waker = HookedThread.StartStoppedAt(HookPoint.RegistryWakeChecked, () => firstWaker.Wake());
         firstWaker.Wake(); // from the loop's thread: the first task runs and finishes
         s.RunUntilIdle();
         first.GetResult();
@@ -504,8 +487,7 @@ public class EmbeddedAndMethodDefectTests
         var second = s.Schedule(Priority.Normal, _ => ++secondPolls == 100 ? Poll.Ready : Poll.Pending); // the same slot
         s.RunUntilIdle();
         Assert.Equal(1, secondPolls);
-        mayFlag.Set();
-        TestUtil.JoinOrFail(waker);
+        waker.ReleaseAndJoin();
         s.RunUntilIdle();
         Assert.Equal(1, secondPolls); // the first task's late wake polled nobody
         second.Abort();
@@ -522,25 +504,8 @@ public class EmbeddedAndMethodDefectTests
         var first = new WakerKeepingFuture();
         set.Push(first);
         Assert.False(set.TryNext(out _)); // polled once: pending, its waker kept
-        var checkedGeneration = new ManualResetEventSlim();
-        var mayMark = new ManualResetEventSlim();
-        TestHooks.Install(point =>
-        {
-            if (point != HookPoint.MemberWakeChecked) return;
-            checkedGeneration.Set();
-            mayMark.Wait(TestUtil.Bound);
-        });
-        Thread waker;
-        try
-        {
-            waker = new Thread(() => first.Waker.Wake()) { IsBackground = true };
-            waker.Start(); // passes the generation check, then stops before marking the member woken
-        }
-        finally
-        {
-            TestHooks.Install(null);
-        }
-        Assert.True(checkedGeneration.Wait(TestUtil.Bound));
+        // Passes the generation check on another thread, then stops before marking the member woken.
+        var waker = HookedThread.StartStoppedAt(HookPoint.MemberWakeChecked, () => first.Waker.Wake());
         first.Ready = true;
         first.Waker.Wake(); // from here: the first member is polled, completes and is taken out
         Assert.True(set.TryNext(out int value));
@@ -549,8 +514,7 @@ public class EmbeddedAndMethodDefectTests
         set.Push(second);
         Assert.False(set.TryNext(out _));
         Assert.Equal(1, second.Polls);
-        mayMark.Set();
-        TestUtil.JoinOrFail(waker);
+        waker.ReleaseAndJoin();
         Assert.False(set.TryNext(out _));
         Assert.Equal(1, second.Polls); // the first member's late wake polled nobody
     });

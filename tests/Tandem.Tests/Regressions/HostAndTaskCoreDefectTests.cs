@@ -23,7 +23,7 @@ public class HostAndTaskCoreDefectTests
     private static async Task Helper(TaskCompletionSource<HelperSeen> seen)
     {
         await Task.Delay(HelperDelay);
-        seen.SetResult(new HelperSeen(Async.CurrentTaskId, SynchronizationContext.Current is ITaskContext));
+        seen.SetResult(new HelperSeen(Async.CurrentTaskId, SynchronizationContext.Current is TaskContext));
     }
 
     // Defect 1: a task's synchronization context outlived the task. Its posts went to the pooled task object's
@@ -132,7 +132,7 @@ public class HostAndTaskCoreDefectTests
         var after = ContextOfNextTask(allocate: false);
         Assert.NotSame(captured, after); // ...so the next task gets another one
         Assert.Same(after, ContextOfNextTask(allocate: false));
-        Assert.IsAssignableFrom<ITaskContext>(after);
+        Assert.IsAssignableFrom<TaskContext>(after);
     }
 
     // Defect 2: a job queued while the only blocking thread was deciding to exit waited for the next SpawnBlocking.
@@ -204,6 +204,31 @@ public class HostAndTaskCoreDefectTests
             Assert.Same(objects[0], objects[1]);
             Assert.Equal(0, Volatile.Read(ref orphanRanIn[0])); // the orphan's step ran in no task
         }
+    });
+
+    [Fact]
+    public void APostQueuedAsItsTaskFinishesIsNotStrandedOnThePooledObject() => Bounded.Run(() =>
+    {
+        // A thread posting to a task's context checks the task's generation, is preempted, the task finishes and its
+        // object goes back to the pool (nothing reuses it), and then the push lands: the pusher must see that the task
+        // finished and hand the callback on, or it would wait on the pooled object until a reuse that never comes.
+        using var s = new HostScheduler(1);
+        var gate = new OneShot<int>();
+        var contexts = new SynchronizationContext?[1];
+        var task = s.Spawn(Priority.Normal, (gate, contexts), static async st =>
+        {
+            st.contexts[0] = SynchronizationContext.Current;
+            return await st.gate.ReceiveAsync();
+        });
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref contexts[0]) is not null && task.State == TaskState.Pending, TestUtil.Bound));
+        var ran = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var poster = HookedThread.StartStoppedAt(HookPoint.ReadyPushChecked,
+            () => contexts[0]!.Post(static r => ((TaskCompletionSource<long>)r!).SetResult(Async.CurrentTaskId), ran));
+        gate.Send(1);
+        Assert.Equal(1, s.BlockOn(task)); // finished while the post stood between its check and its push
+        poster.ReleaseAndJoin();
+        Assert.True(ran.Task.Wait(TestUtil.Bound), "the posted callback was stranded");
+        Assert.Equal(0, ran.Task.Result); // on the thread pool, not in some task
     });
 
     private static async TandemTask Orphan(long[] ranIn)
