@@ -65,25 +65,24 @@ internal sealed class EmbeddedTask : TaskCore
     // Polled on this thread right now: being Running, it only needs remembering.
     protected override void WakeSelfFromOwnPoll() => Notified = true;
 
-    /// <summary>
-    /// The context of the running task's polls when it is not the slot itself (see <see cref="EmbeddedTaskContext"/>):
-    /// null while the slot's own context is still clean and serves each task in turn; once that may have been
-    /// captured, the slot's tasks get context objects, each reused on the same rule. Kept in <see cref="TaskCore.Context"/>.
-    /// </summary>
-    private EmbeddedTaskContext? OwnContextObject => _hasContextObject ? Unsafe.As<EmbeddedTaskContext>(Context) : null;
-
-    /// <summary>True once the slot's tasks get context objects instead of the slot itself (a flag: no type test per spawn).</summary>
+    /// <summary>True once the slot's tasks get context objects (<see cref="EmbeddedTaskContext"/>, kept in
+    /// <see cref="TaskCore.Context"/>) instead of the slot itself: the slot's own context may have been captured. Each
+    /// object is handed on by the same rule as the slot's own context. A flag: no type test per spawn.</summary>
     private bool _hasContextObject;
 
     /// <summary>The generation the slot serves as its own context (frozen once that context may have been captured).</summary>
     private int _ownContextGeneration;
-    private volatile bool _ownContextPosted;
+
+    /// <summary>Set when something posted to the running task's context (any thread): it was captured. A late post to an
+    /// older task's context object sets it too, which only costs the next task a new context object.</summary>
+    private volatile bool _contextPosted;
 
     /// <summary>Set when a window the running task was polled in allocated (loop thread): it may have captured its context.</summary>
     private bool _pollsAllocated;
 
-    /// <summary>The last allocation window the running task was polled in (-1: not polled yet).</summary>
-    private long _polledWindow = -1;
+    /// <summary>The last allocation window the running task was polled in (<see cref="long.MaxValue"/>: not polled yet,
+    /// which <see cref="AllocationWindows.MayHaveAllocated"/> answers with false).</summary>
+    private long _polledWindow = long.MaxValue;
 
     /// <summary>Starts <paramref name="body"/> as this slot's next task (the spawning thread).</summary>
     /// <param name="id">The task's id.</param>
@@ -108,7 +107,8 @@ internal sealed class EmbeddedTask : TaskCore
             Context ??= this; // set once: no write barrier per spawn
         }
         _pollsAllocated = false;
-        _polledWindow = -1;
+        _polledWindow = long.MaxValue;
+        _contextPosted = false; // a post to this task's context comes after its start: the context is handed to it here
         Notified = false;
         Body = body;
         // The generation before the slot: a thread reading the body's slot reads a generation at least as new (see
@@ -123,7 +123,7 @@ internal sealed class EmbeddedTask : TaskCore
     {
         long open = windows.Open;
         if (_polledWindow == open) return;
-        if (_polledWindow >= 0 && windows.MayHaveAllocated(_polledWindow)) _pollsAllocated = true;
+        if (windows.MayHaveAllocated(_polledWindow)) _pollsAllocated = true;
         _polledWindow = open;
     }
 
@@ -132,11 +132,10 @@ internal sealed class EmbeddedTask : TaskCore
     /// something posted to it, or a window that task was polled in allocated (closing the window if it is still open:
     /// loop thread, or no loop running).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool ContextMayHaveBeenCaptured(ref AllocationWindows windows)
     {
-        if (OwnContextObject?.WasPosted ?? _ownContextPosted) return true;
-        if (_pollsAllocated) return true;
-        if (_polledWindow < 0) return false;
+        if (_contextPosted | _pollsAllocated) return true;
         if (_polledWindow == windows.Open) windows.Close(); // learn about the open window
         return windows.MayHaveAllocated(_polledWindow);
     }
@@ -153,9 +152,12 @@ internal sealed class EmbeddedTask : TaskCore
     public override void Post(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
-        _ownContextPosted = true;
+        _contextPosted = true;
         EnqueueReady(PostedAction.ForTask(this, _ownContextGeneration, d, state));
     }
+
+    /// <summary>Notes a post to the context of the slot's task (see <see cref="EmbeddedTaskContext"/>; any thread).</summary>
+    internal void NoteContextPosted() => _contextPosted = true;
 
     /// <summary>Asks the task of <paramref name="generation"/> to abort, if it is still this slot's task and unfinished. Safe from any thread.</summary>
     internal void RequestAbort(int generation)

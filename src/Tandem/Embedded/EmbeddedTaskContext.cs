@@ -21,20 +21,15 @@ namespace Tandem.Embedded;
 /// </remarks>
 internal sealed class EmbeddedTaskContext(EmbeddedTask slot) : TaskContext
 {
-    private volatile bool _posted;
-
     /// <summary>The generation of the slot's task this context serves; set before the task's first poll and fixed
     /// for as long as anything may have captured the context.</summary>
     internal int Generation;
-
-    /// <summary>True once anything posted to the context: it was captured, and is never handed to another task.</summary>
-    internal bool WasPosted => _posted;
 
     /// <inheritdoc />
     public override void Post(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
-        _posted = true;
+        slot.NoteContextPosted(); // it was captured: it is never handed to another task
         slot.EnqueueReady(PostedAction.ForTask(slot, Generation, d, state));
     }
 }
