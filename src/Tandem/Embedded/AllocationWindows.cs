@@ -16,8 +16,8 @@ namespace Tandem.Embedded;
 /// reused) looks that window up: so an allocation marks only the tasks polled in its window, never every task alive,
 /// and a poll costs a few plain loads and stores.</para>
 /// <para>Between two polls only Tandem's own code runs, and whatever it allocates is charged to the window: a safe
-/// overestimate. What runs outside the loop had no task's context to capture: <see cref="Begin"/> starts counting
-/// afresh. A window that has left the ring (more than <c>capacity × 2</c> polls ago) counts as having allocated.</para>
+/// overestimate. What runs outside the loop had no task's context to capture: counting starts afresh at the first poll
+/// after the loop is entered (<see cref="Begin"/>) and stops when it is left (<see cref="End"/>). A window that has left the ring (more than <c>capacity × 2</c> polls ago) counts as having allocated.</para>
 /// <para>A value held in its scheduler's field (one load less per poll than an object of its own).</para>
 /// </remarks>
 internal struct AllocationWindows
@@ -45,8 +45,27 @@ internal struct AllocationWindows
     /// <summary>The number of the open window.</summary>
     internal readonly long Open => _open;
 
-    /// <summary>Starts counting on the calling thread: a loop begins.</summary>
-    internal void Begin() => _baseline = GC.GetAllocatedBytesForCurrentThread();
+    /// <summary>True while counting on the loop's thread: from the first poll after the loop was entered until it is left.</summary>
+    internal readonly bool Counting => _counting;
+
+    private bool _counting;
+
+    /// <summary>Starts counting on the calling thread (the loop's, before its first poll since it was entered). Lazily, so
+    /// that entering the loop only to find the awaited task finished reads no thread-local count.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void Begin()
+    {
+        _baseline = GC.GetAllocatedBytesForCurrentThread();
+        _counting = true;
+    }
+
+    /// <summary>Stops counting: the loop is left. Closes the open window when anything was counted in it.</summary>
+    internal void End()
+    {
+        if (!_counting) return;
+        Close();
+        _counting = false;
+    }
 
     /// <summary>Counts one poll (loop thread, after the poll).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

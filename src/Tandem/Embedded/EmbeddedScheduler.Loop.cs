@@ -59,7 +59,6 @@ public sealed partial class EmbeddedScheduler
         if (owner == 0)
         {
             _site = TaskCore.PollSite.Capture();
-            _windows.Begin(); // counted from here, on this thread: what ran outside the loop had no task's context to capture
             return true;
         }
         if (owner != me)
@@ -72,7 +71,7 @@ public sealed partial class EmbeddedScheduler
     private void ExitLoop(bool outer)
     {
         if (!outer) return;
-        _windows.Close();
+        _windows.End();
         _site.RestoreSynchronizationContext();
         _site = default;
         Volatile.Write(ref _loopThread, 0);

@@ -63,10 +63,17 @@ public sealed partial class EmbeddedScheduler
         long id = TaskIds.Allocate();
         if (slot.ContextMayHaveBeenCaptured(ref _windows))
         {
-            // What the spawner's poll allocated so far is charged to its window; the new context is left out.
-            _windows.Close();
-            slot.Start(id, priority, body, newContext: true);
-            _windows.Forget();
+            if (_windows.Counting)
+            {
+                // What the spawner's poll allocated so far is charged to its window; the new context is left out.
+                _windows.Close();
+                slot.Start(id, priority, body, newContext: true);
+                _windows.Forget();
+            }
+            else
+            {
+                slot.Start(id, priority, body, newContext: true); // outside the loop: nothing is being counted
+            }
         }
         else
         {

@@ -220,6 +220,8 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         var queue = _ready[level];
         var slot = queue.Take();
         if (queue.IsEmpty) _readyLevels &= ~(1 << level);
+        // Counted from the first poll on, on this thread: what ran outside the loop had no task's context to capture.
+        if (!_windows.Counting) _windows.Begin();
         PollSlot(slot);
         return true;
     }
