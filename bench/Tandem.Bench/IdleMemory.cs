@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Tandem.Bench.Shapes;
-using Tandem.Core;
+using Tandem;
 
 namespace Tandem.Bench;
 

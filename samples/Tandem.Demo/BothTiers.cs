@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Tandem.Core;
+using Tandem;
 
 namespace Tandem.Demo;
 

@@ -1,7 +1,6 @@
-using Tandem.Core;
+using Tandem;
 using Tandem.Demo;
 using Tandem.Embedded;
-using Tandem.Interop;
 
 Console.WriteLine("Tandem demo");
 Console.WriteLine();

@@ -1,6 +1,5 @@
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
-using Tandem.Interop;
 
 namespace Tandem.Demo;
 

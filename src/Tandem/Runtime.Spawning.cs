@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Tandem.Core;
 
 namespace Tandem;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Tandem.Core;
 
 namespace Tandem;
 
@@ -47,7 +46,7 @@ public abstract partial class Runtime
             return running;
         });
         handle.Source.SetListener(handle.Token, race, 0);
-        ((ITaskHost)this).AddTimer(duration, race.TimerResumption());
+        ((ITaskTimers)this).AddTimer(duration, race.TimerResumption());
         // As Tokio polls the inner future before it looks at the deadline, the deadline counts only once the work
         // has had its first poll: work that finishes in it (a zero timeout of ready work) returns its result on
         // every tier, even when another worker is still polling it as the timer fires.
@@ -110,7 +109,7 @@ public abstract partial class Runtime
 
         internal void MarkStarted() => Mark(Started);
 
-        internal Resumption TimerResumption() => Resumption.ForCallback(static s => ((TimeoutRace)s!).Mark(TimedOut), this);
+        internal ClaimableWait TimerResumption() => ClaimableWait.ForCallback(static s => ((TimeoutRace)s!).Mark(TimedOut), this);
 
         private void Mark(int bit)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Tandem.Core;
 
 namespace Tandem;
 
@@ -61,13 +60,13 @@ public abstract partial class Runtime : IDisposable
     /// <typeparam name="T">The tasks' result type.</typeparam>
     /// <param name="capacity">How many tasks it holds; default 32.</param>
     /// <returns>The set.</returns>
-    public Core.JoinSet<T> JoinSet<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateJoinSet<T>(capacity);
+    public JoinSet<T> JoinSet<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateJoinSet<T>(capacity);
 
     /// <summary>Creates a futures-unordered set; same as <see cref="CreateFuturesUnordered{T}"/>.</summary>
     /// <typeparam name="T">The members' result type.</typeparam>
     /// <param name="capacity">How many members it holds; default 32.</param>
     /// <returns>The set.</returns>
-    public Core.FuturesUnordered<T> FuturesUnordered<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateFuturesUnordered<T>(capacity);
+    public FuturesUnordered<T> FuturesUnordered<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateFuturesUnordered<T>(capacity);
 
     /// <summary>Unfinished tasks.</summary>
     public abstract int TaskCount { get; }

@@ -1,4 +1,3 @@
-using Tandem.Core;
 using Tandem.Embedded;
 using Tandem.Host;
 

@@ -1,6 +1,5 @@
 // Installed from the packed Tandem package by .ci/package-smoke: runs a program on both tiers.
 using Tandem;
-using Tandem.Core;
 
 foreach (var mode in new[] { RuntimeMode.Embedded, RuntimeMode.Host })
 {

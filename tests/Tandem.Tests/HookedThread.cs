@@ -1,5 +1,5 @@
 #if DEBUG
-using Tandem.Core;
+using Tandem;
 
 namespace Tandem.Tests;
 

@@ -1,4 +1,4 @@
-using Tandem.Core;
+using Tandem;
 
 namespace Tandem.Bench.Shapes;
 

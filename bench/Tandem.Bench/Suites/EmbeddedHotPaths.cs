@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
 
 namespace Tandem.Bench;

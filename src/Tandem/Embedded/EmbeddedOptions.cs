@@ -1,12 +1,10 @@
-using Tandem.Core;
-
 namespace Tandem.Embedded;
 
 /// <summary>How an <see cref="EmbeddedScheduler"/> is built. Validated when the scheduler is constructed.</summary>
 public sealed record EmbeddedOptions
 {
     /// <summary>The largest task capacity an embedded scheduler accepts (262,144).</summary>
-    public const int MaxCapacity = Interop.WakerRegistry.MaxCapacity;
+    public const int MaxCapacity = WakerRegistry.MaxCapacity;
 
     /// <summary>How many unfinished tasks the scheduler holds: 1 to <see cref="MaxCapacity"/>; default 16.</summary>
     public int MaxTasks { get; init; } = TandemDefaults.DefaultMaxTasks;

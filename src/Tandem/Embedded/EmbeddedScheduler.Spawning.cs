@@ -1,6 +1,3 @@
-using Tandem.Core;
-using Tandem.Interop;
-
 namespace Tandem.Embedded;
 
 public sealed partial class EmbeddedScheduler

@@ -1,13 +1,11 @@
-using Tandem.Core;
-
 namespace Tandem.Embedded;
 
 // The scheduler's timers: a heap on its clock, fired at the start of each pick.
 public sealed partial class EmbeddedScheduler
 {
-    TimeProvider ITaskHost.Clock => _clock;
+    TimeProvider ITaskTimers.Clock => _clock;
 
-    void ITaskHost.AddTimer(TimeSpan delay, Resumption resumption)
+    void ITaskTimers.AddTimer(TimeSpan delay, ClaimableWait resumption)
     {
         long deadline = _clock.GetTimestamp() + ToTimestamps(delay);
         _timers.Add(deadline, resumption);

@@ -1,5 +1,3 @@
-using Tandem.Core;
-
 namespace Tandem.Embedded;
 
 // How a wake reaches a slot: directly on the loop's thread, through the registry and the slot's wake record from any other.

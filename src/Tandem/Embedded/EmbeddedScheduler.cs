@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Numerics;
-using Tandem.Core;
-using Tandem.Interop;
 
 namespace Tandem.Embedded;
 
@@ -24,7 +22,7 @@ namespace Tandem.Embedded;
 /// each pick.</para>
 /// </remarks>
 [DebuggerDisplay("{DebuggerDisplay,nq}")]
-public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, ITaskHost
+public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, ITaskTimers
 {
     private string DebuggerDisplay => _disposed ? "EmbeddedScheduler (disposed)" : $"EmbeddedScheduler {TaskCount}/{Capacity} tasks";
 

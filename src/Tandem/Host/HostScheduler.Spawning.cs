@@ -1,5 +1,3 @@
-using Tandem.Core;
-
 namespace Tandem.Host;
 
 public sealed partial class HostScheduler

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Tandem.Core;
-using Tandem.Interop;
+using Tandem.Embedded;
 
 namespace Tandem.Host;
 
@@ -19,7 +18,7 @@ namespace Tandem.Host;
 /// <para>See docs/ARCHITECTURE.md ("Host tier") for the invariants and the exact priority guarantees.</para>
 /// </remarks>
 [DebuggerDisplay("{DebuggerDisplay,nq}")]
-public sealed partial class HostScheduler : Runtime, ITaskHost
+public sealed partial class HostScheduler : Runtime, ITaskTimers
 {
     private string DebuggerDisplay => $"HostScheduler {WorkerCount} workers, {TaskCount} tasks{(IsShutdown ? ", shut down" : "")}";
 
@@ -91,9 +90,9 @@ public sealed partial class HostScheduler : Runtime, ITaskHost
     internal IEnumerable<Thread> LiveThreads =>
         Workers.Select(w => w.Thread).Append(_timers.Thread).Concat(_blocking.Threads).Where(t => t.IsAlive);
 
-    TimeProvider ITaskHost.Clock => TimeProvider.System;
+    TimeProvider ITaskTimers.Clock => TimeProvider.System;
 
-    void ITaskHost.AddTimer(TimeSpan delay, Resumption resumption) => _timers.Add(delay, resumption);
+    void ITaskTimers.AddTimer(TimeSpan delay, ClaimableWait resumption) => _timers.Add(delay, resumption);
 
     // The host tier refuses a spawn only once it is shut down (TrySpawn throws then, so this is a last resort).
     private protected override Exception SpawnRefused() => UsedAfterShutdown();

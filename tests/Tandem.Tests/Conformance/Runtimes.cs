@@ -1,4 +1,4 @@
-using Tandem.Core;
+using Tandem;
 using Xunit.Abstractions;
 
 namespace Tandem.Tests.Conformance;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
 using Tandem.Tests.Conformance;
 

@@ -1,4 +1,4 @@
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
 
 namespace Tandem.Tests.Embedded;

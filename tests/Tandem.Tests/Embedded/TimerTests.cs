@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
 
 namespace Tandem.Tests.Embedded;

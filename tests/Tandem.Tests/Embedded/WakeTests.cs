@@ -1,4 +1,4 @@
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
 
 namespace Tandem.Tests.Embedded;
@@ -16,7 +16,7 @@ public class WakeTests
         {
             Interlocked.Increment(ref Polls);
             Waker = cx.Waker;
-            return Release ? Tandem.Core.Poll.Ready : Tandem.Core.Poll.Pending;
+            return Release ? Tandem.Poll.Ready : Tandem.Poll.Pending;
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Tandem.Core;
+using Tandem;
 using Tandem.Host;
 
 namespace Tandem.Tests.Host;

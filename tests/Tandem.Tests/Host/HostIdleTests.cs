@@ -1,4 +1,4 @@
-using Tandem.Core;
+using Tandem;
 using Tandem.Host;
 
 namespace Tandem.Tests.Host;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Tandem.Core;
+using Tandem;
 using Tandem.Host;
 
 namespace Tandem.Tests.Host;

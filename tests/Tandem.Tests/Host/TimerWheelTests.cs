@@ -1,4 +1,4 @@
-using Tandem.Core;
+using Tandem;
 using Tandem.Host;
 
 namespace Tandem.Tests.Host;
@@ -8,12 +8,12 @@ public class TimerWheelTests
 {
     private static (TimerWheel wheel, List<long> fired) NewWheel() => (new TimerWheel(), []);
 
-    private static Resumption Recorder(List<long> fired, long tag) =>
-        Resumption.ForCallback(static s => ((Action)s!)(), (Action)(() => fired.Add(tag)));
+    private static ClaimableWait Recorder(List<long> fired, long tag) =>
+        ClaimableWait.ForCallback(static s => ((Action)s!)(), (Action)(() => fired.Add(tag)));
 
     private static void AdvanceAndFire(TimerWheel wheel, long now)
     {
-        var due = new List<Resumption>();
+        var due = new List<ClaimableWait>();
         wheel.Advance(now, due);
         foreach (var r in due) r.Fire();
     }

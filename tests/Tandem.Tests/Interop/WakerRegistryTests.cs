@@ -1,4 +1,4 @@
-using Tandem.Interop;
+using Tandem.Embedded;
 
 namespace Tandem.Tests.Interop;
 

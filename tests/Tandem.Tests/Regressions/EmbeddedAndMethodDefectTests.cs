@@ -1,4 +1,4 @@
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
 using Tandem.Tests.Conformance;
 

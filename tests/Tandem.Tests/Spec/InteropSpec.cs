@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
-using Tandem.Interop;
 
 namespace Tandem.Tests.Spec;
 

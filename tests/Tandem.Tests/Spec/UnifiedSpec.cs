@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Tandem.Core;
+using Tandem;
 using Tandem.Embedded;
 using Tandem.Host;
 using Tandem.Tests.Conformance;

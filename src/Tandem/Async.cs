@@ -1,0 +1,60 @@
+namespace Tandem;
+
+/// <summary>
+/// The ambient operations of a Tandem task: yield, sleep, and who am I. They work inside a task on
+/// any Tandem scheduler without passing the scheduler around.
+/// </summary>
+public static class Async
+{
+    /// <summary>Lets every other ready task of the same priority run before this one continues.</summary>
+    /// <returns>An awaitable.</returns>
+    public static YieldAwaitable Yield() => default;
+
+    /// <summary>Resumes after <paramref name="delay"/> of the scheduler's clock.</summary>
+    /// <param name="delay">How long to sleep; zero or less does not suspend.</param>
+    /// <returns>An awaitable.</returns>
+    public static DelayAwaitable Delay(TimeSpan delay) => new(delay);
+
+    /// <summary>Resumes after <paramref name="milliseconds"/> of the scheduler's clock.</summary>
+    /// <param name="milliseconds">How long to sleep, in milliseconds (0 or more).</param>
+    /// <returns>An awaitable.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="milliseconds"/> is negative.</exception>
+    public static DelayAwaitable Delay(int milliseconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(milliseconds);
+        return new(TimeSpan.FromMilliseconds(milliseconds));
+    }
+
+    /// <summary>Creates a timer that ticks every <paramref name="period"/> on the running task's scheduler clock.</summary>
+    /// <param name="period">The period; more than zero.</param>
+    /// <returns>The timer; its first tick is one period from now.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is zero or negative.</exception>
+    public static IntervalTimer Interval(TimeSpan period)
+    {
+        if (period <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(period), period, "An interval's period is more than zero.");
+        return new IntervalTimer(TaskCore.Current?.Host.Clock ?? TimeProvider.System, period);
+    }
+
+    /// <summary>True on a thread that is running a Tandem task right now.</summary>
+    public static bool IsInTask => TaskCore.Current is not null;
+
+    /// <summary>The id of the running task, or 0 outside a task.</summary>
+    public static long CurrentTaskId => TaskCore.Current?.Id ?? 0;
+
+    /// <summary>The priority of the running task.</summary>
+    /// <exception cref="InvalidOperationException">Not inside a Tandem task.</exception>
+    public static Priority CurrentPriority =>
+        TaskCore.Current?.Priority ?? throw new InvalidOperationException("Not inside a Tandem task.");
+
+    /// <summary>
+    /// A token that is cancelled when the running task is aborted, to pass to APIs that take one
+    /// (<c>HttpClient</c>, <c>Stream.ReadAsync</c>, …) so that they stop too. An
+    /// <see cref="OperationCanceledException"/> it causes ends the task as aborted. The first use in a task
+    /// allocates its token source; outside a task it is <see cref="CancellationToken.None"/>.
+    /// </summary>
+    public static CancellationToken AbortToken => TaskCore.Current?.AbortToken ?? CancellationToken.None;
+
+    /// <summary>True when the running task has been asked to abort.</summary>
+    public static bool IsAbortRequested => AbortCheck.IsAbortRequested;
+}

@@ -1,0 +1,42 @@
+namespace Tandem.Internal.Embedded;
+
+/// <summary>Runs a C# async method as an embedded task (see <see cref="AsyncMethodRunner{TState,T}"/>).</summary>
+internal sealed class AsyncBody<TState, T> : TaskBody<T>, ICompletionListener
+{
+    private AsyncMethodRunner<TState, T> _runner;
+
+    internal static AsyncBody<TState, T> Create(TState state, Func<TState, TandemTask<T>> method)
+    {
+        var body = BodyPool<AsyncBody<TState, T>>.Rent();
+        body._runner.Set(state, method);
+        return body;
+    }
+
+    void ICompletionListener.OnCompleted(TaskCore? completedBy)
+    {
+        if (Volatile.Read(ref Slot) is not { } slot) return; // a body left unpooled after its task ended early (see TryClear)
+        if (completedBy == slot) _runner.CompletedInOwnPoll();
+        else _runner.CompletedElsewhere(slot, SlotGeneration);
+    }
+
+    internal override bool Poll(EmbeddedTask slot)
+    {
+        switch (_runner.Advance(slot, this, out var result, out var error))
+        {
+            case AsyncMethodRunner<TState, T>.Step.Pending:
+                return false;
+            case AsyncMethodRunner<TState, T>.Step.Completed:
+                return Complete(result);
+            case AsyncMethodRunner<TState, T>.Step.Faulted:
+                return Fail(error!);
+            default:
+                State = TaskState.Aborted;
+                return true;
+        }
+    }
+
+    protected override void ClearAndReturnTyped()
+    {
+        if (_runner.TryClear(this)) BodyPool<AsyncBody<TState, T>>.Return(this);
+    }
+}

@@ -1,0 +1,43 @@
+namespace Tandem.Internal.Embedded;
+
+/// <summary>
+/// The ready tasks of one priority level, first in, first out: an intrusive list threaded through the slots'
+/// <see cref="EmbeddedTask.NextInLevel"/> indices. Adding and taking are a few stores, whatever the capacity,
+/// and allocate nothing.
+/// </summary>
+/// <remarks>
+/// <para>Invariants: a slot is in at most one queue, and only while its state is <see cref="EmbeddedTask.Ready"/>
+/// (the scheduler queues a slot only on the transition to Ready, and Ready leaves only by being taken here).
+/// <c>_head</c> is -1 exactly when the queue is empty, and then so is <c>_tail</c>.</para>
+/// <para>First in, first out makes each level round-robin: a task made ready again after it ran goes behind
+/// every task already waiting, so every ready task of a level runs once before any runs twice. Tasks run in
+/// the order they became ready: spawn order for new tasks, wake order for wakes made inside the loop, and slot
+/// order for wakes that came through the waker registry (from other threads, or while no loop ran), which the
+/// loop takes in slot order. The order depends only on the program, so the same program polls in the same
+/// order every run. Owned by the scheduler's thread: no atomics.</para>
+/// </remarks>
+internal sealed class ReadyQueue(EmbeddedTask[] slots)
+{
+    private int _head = -1;
+    private int _tail = -1;
+
+    internal bool IsEmpty => _head < 0;
+
+    /// <summary>Queues <paramref name="slot"/> at the back.</summary>
+    internal void Add(EmbeddedTask slot)
+    {
+        slot.NextInLevel = -1;
+        if (_tail < 0) _head = slot.Index;
+        else slots[_tail].NextInLevel = slot.Index;
+        _tail = slot.Index;
+    }
+
+    /// <summary>Takes the slot at the front; the queue must not be empty.</summary>
+    internal EmbeddedTask Take()
+    {
+        var slot = slots[_head];
+        _head = slot.NextInLevel;
+        if (_head < 0) _tail = -1;
+        return slot;
+    }
+}

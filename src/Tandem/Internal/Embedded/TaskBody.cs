@@ -1,0 +1,82 @@
+using System.Runtime.ExceptionServices;
+
+namespace Tandem.Internal.Embedded;
+
+/// <summary>
+/// The typed, pooled part of an embedded task: what to poll, and its outcome until it is joined.
+/// </summary>
+internal abstract class TaskBody
+{
+    /// <summary>The slot running this body; null while pooled.</summary>
+    internal EmbeddedTask? Slot;
+
+    /// <summary>The generation of <see cref="Slot"/> whose task this body is.</summary>
+    internal int SlotGeneration;
+
+    /// <summary>Pending or Running while unfinished; Completed, Faulted or Aborted after.</summary>
+    internal TaskState State;
+
+    /// <summary>What a faulted task threw.</summary>
+    internal ExceptionDispatchInfo? Error;
+
+    /// <summary>True once a joiner received the outcome.</summary>
+    internal bool Observed;
+
+    /// <summary>Advanced each time the body is recycled; a handle with another version is stale.</summary>
+    internal int Version = WrapTesting.IntStart;
+
+    /// <summary>The awaiting joiner, if any.</summary>
+    internal ClaimableWait Joiner;
+
+    /// <summary>The set that will join this task, if any.</summary>
+    internal IJoinListener? Listener;
+
+    /// <summary>What the listener calls this member.</summary>
+    internal int ListenerTag;
+
+    /// <summary>True when nobody will join: the slot is freed at the finish.</summary>
+    internal bool Detached;
+
+    internal bool HasFinished => State >= TaskState.Completed;
+
+    /// <summary>Advances the task (owner thread). True when it finished, with its outcome recorded.</summary>
+    internal abstract bool Poll(EmbeddedTask slot);
+
+    /// <summary>Ends the task without another poll, because it was aborted.</summary>
+    internal virtual void OnAborted() { }
+
+    /// <summary>Clears everything and returns the body to its pool.</summary>
+    internal void Recycle()
+    {
+        Volatile.Write(ref Slot, null);
+        State = TaskState.Pending;
+        Error = null;
+        Observed = false;
+        Joiner = default;
+        Listener = null;
+        ListenerTag = 0;
+        Detached = false;
+        Volatile.Write(ref Version, unchecked(Version + 1)); // after the slot is cleared: see TaskBody<T>.Abort
+        ClearAndReturn();
+    }
+
+    /// <summary>Clears the typed fields and pushes the body on its pool.</summary>
+    protected abstract void ClearAndReturn();
+
+    /// <summary>Records a fault (or an abort, when the task was aborted).</summary>
+    internal bool Fail(Exception exception)
+    {
+        // Aborted when the task unwound with a cancellation (its abort, or a token it linked to it); any other
+        // exception, even one thrown by a finally block during the abort, is a fault that its joiner must see.
+        if (exception is OperationCanceledException && (Slot is { AbortRequested: true } || exception is TaskAbortedException { TaskId: var id } && id == Slot?.Id))
+        {
+            State = TaskState.Aborted;
+        }
+        else
+        {
+            State = TaskState.Faulted;
+            Error = ExceptionDispatchInfo.Capture(exception);
+        }
+        return true;
+    }
+}

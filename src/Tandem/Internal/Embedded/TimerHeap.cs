@@ -1,0 +1,92 @@
+namespace Tandem.Internal.Embedded;
+
+/// <summary>
+/// The embedded tier's timers: a binary min-heap of (deadline, sequence) in one array, so the
+/// earliest timer is found in O(1) and added or removed in O(log n). Timers with the same
+/// deadline fire in the order they were added, which keeps runs deterministic.
+/// </summary>
+/// <remarks>
+/// The array is sized at construction and doubles only when more timers are pending than that
+/// (the one allocation the embedded tier may make after start-up; size it to avoid it).
+/// A cancelled timer (its waiter aborted) stays until due and then fires into a claimed wait,
+/// which ignores it.
+/// </remarks>
+internal sealed class TimerHeap(int initialCapacity)
+{
+    private Entry[] _entries = new Entry[Math.Max(4, initialCapacity)];
+    private long _sequence;
+
+    internal int Count { get; private set; }
+
+    internal long NextDeadline => Count > 0 ? _entries[0].Deadline : long.MaxValue;
+
+    internal void Add(long deadline, ClaimableWait resumption)
+    {
+        if (Count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+        var entry = new Entry(deadline, _sequence++, resumption);
+        int i = Count++;
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (!Earlier(entry, _entries[parent])) break;
+            _entries[i] = _entries[parent];
+            i = parent;
+        }
+        _entries[i] = entry;
+    }
+
+    /// <summary>True when a timer due at <paramref name="now"/> would still resume something (its wait was not claimed
+    /// by an abort): a due timer whose wait is gone makes nothing ready.</summary>
+    internal bool HasPendingDue(long now)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (_entries[i].Deadline <= now && _entries[i].ClaimableWait.IsPending) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Removes the earliest timer if it is due at <paramref name="now"/>.</summary>
+    internal bool TryTakeDue(long now, out ClaimableWait resumption)
+    {
+        if (Count == 0 || _entries[0].Deadline > now)
+        {
+            resumption = default;
+            return false;
+        }
+        resumption = _entries[0].ClaimableWait;
+        RemoveFirst();
+        return true;
+    }
+
+    /// <summary>Removes the earliest timer if its deadline is exactly <paramref name="deadline"/>.</summary>
+    internal bool TryTakeAt(long deadline, out ClaimableWait resumption) =>
+        TryTakeDue(Count > 0 && _entries[0].Deadline == deadline ? deadline : long.MinValue, out resumption);
+
+    private void RemoveFirst()
+    {
+        var last = _entries[--Count];
+        _entries[Count] = default;
+        if (Count > 0) SiftDown(last);
+    }
+
+    private void SiftDown(Entry entry)
+    {
+        int i = 0;
+        while (true)
+        {
+            int child = 2 * i + 1;
+            if (child >= Count) break;
+            if (child + 1 < Count && Earlier(_entries[child + 1], _entries[child])) child++;
+            if (!Earlier(_entries[child], entry)) break;
+            _entries[i] = _entries[child];
+            i = child;
+        }
+        _entries[i] = entry;
+    }
+
+    private static bool Earlier(in Entry a, in Entry b) =>
+        a.Deadline < b.Deadline || (a.Deadline == b.Deadline && a.Sequence < b.Sequence);
+
+    private readonly record struct Entry(long Deadline, long Sequence, ClaimableWait ClaimableWait);
+}

@@ -1,0 +1,111 @@
+namespace Tandem.Internal.Host;
+
+/// <summary>
+/// Threads for blocking work, apart from the workers: started on demand up to a bound, each exits
+/// after a keep-alive without work. Work beyond the bound waits in a FIFO queue.
+/// </summary>
+/// <remarks>
+/// <para><b>Thread count.</b> <c>_threadCount</c> counts the threads that will still look at the queue before they
+/// exit: it is raised under the lock when a thread is started, and lowered under the lock in the same step in which a
+/// thread decides to exit (it found the queue empty). So a job queued after that step sees the lowered count and
+/// starts a thread if the bound allows; a job queued before it is seen by the thread, which then does not exit. (A
+/// thread that had decided to exit but was still alive used to count against the bound, and a job queued in that
+/// window waited for the next spawn to start a thread.)</para>
+/// <para><b>Idle threads.</b> <c>_idle</c> counts threads waiting on the monitor. A pulsed thread still counts as idle
+/// until it takes the lock back, so a new job starts no thread only while there are at least as many idle threads
+/// as queued jobs.</para>
+/// </remarks>
+internal sealed class BlockingPool
+{
+    private readonly object _lock = new(); // a monitor: Wait and Pulse need one
+    private readonly Queue<Action> _queue = new();
+    private readonly List<Thread> _threads = [];
+    private readonly int _maxThreads;
+    private readonly int _keepAliveMs;
+    private readonly string _namePrefix;
+    private int _threadCount;
+    private int _idle;
+    private bool _stopping;
+
+    internal BlockingPool(int maxThreads, TimeSpan keepAlive, string namePrefix)
+    {
+        _maxThreads = maxThreads;
+        _keepAliveMs = (int)Math.Min(keepAlive.TotalMilliseconds, int.MaxValue);
+        _namePrefix = namePrefix;
+    }
+
+    internal IReadOnlyList<Thread> Threads
+    {
+        get
+        {
+            lock (_lock) return [.. _threads];
+        }
+    }
+
+    /// <summary>Queues <paramref name="work"/>, starting a thread if the bound allows; false once the pool is stopping.</summary>
+    internal bool TryRun(Action work)
+    {
+        lock (_lock)
+        {
+            if (_stopping) return false;
+            _queue.Enqueue(work);
+            if (_idle > 0) Monitor.Pulse(_lock);
+            if (_idle >= _queue.Count || _threadCount >= _maxThreads) return true;
+            _threadCount++;
+            _threads.RemoveAll(t => !t.IsAlive); // bookkeeping for Threads and Stop only; the bound uses _threadCount
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"{_namePrefix} blocking" };
+            _threads.Add(thread);
+            thread.Start();
+            return true;
+        }
+    }
+
+    /// <summary>Stops taking work, lets queued work finish, and waits for the threads until <paramref name="deadline"/>.</summary>
+    internal bool Stop(DateTime deadline)
+    {
+        Thread[] threads;
+        lock (_lock)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_lock);
+            threads = [.. _threads];
+        }
+        bool all = true;
+        foreach (var t in threads)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (!t.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero)) all = false;
+        }
+        return all;
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            Action work;
+            lock (_lock)
+            {
+                while (_queue.Count == 0)
+                {
+                    if (_stopping || (!WaitForWork() && _queue.Count == 0))
+                    {
+                        _threadCount--; // in the same locked step as the decision: see the remarks
+                        return;
+                    }
+                }
+                work = _queue.Dequeue();
+            }
+            work();
+        }
+    }
+
+    /// <summary>Waits (lock held) up to the keep-alive for a pulse; false when it timed out.</summary>
+    private bool WaitForWork()
+    {
+        _idle++;
+        bool signalled = Monitor.Wait(_lock, _keepAliveMs);
+        _idle--;
+        return signalled;
+    }
+}

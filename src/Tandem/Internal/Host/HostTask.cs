@@ -1,0 +1,153 @@
+using System.Diagnostics;
+
+namespace Tandem.Internal.Host;
+
+/// <summary>
+/// The running part of a host-tier task: what the workers queue and poll. Pooled: recycled as soon
+/// as the task finishes, while its outcome lives on in the task's <see cref="HostJoinCell{T}"/>.
+/// </summary>
+/// <remarks>
+/// <para>The run state is one atomic word of three bits, so that however many threads wake a task at
+/// once it is queued exactly once and never lost:</para>
+/// <list type="table">
+/// <item><term><see cref="Notified"/></term><description>the task is queued, or must be re-queued when its
+/// current poll ends. Only the thread whose CAS sets it (while not <see cref="Running"/>) queues the task;
+/// the worker that dequeues it clears it.</description></item>
+/// <item><term><see cref="Running"/></term><description>a worker is polling the task; at most one at a time.
+/// A wake now only sets <see cref="Notified"/>, and the poller re-queues the task at the end of the poll
+/// (at the back of its level: a yield lets its peers run).</description></item>
+/// <item><term><see cref="Complete"/></term><description>finished: wakes are ignored from now on, until the
+/// object is reused for another task (with a new <see cref="TaskCore.Generation"/>).</description></item>
+/// </list>
+/// <para>The bits above <see cref="StateBits"/> hold the task's generation (modulo 2^29), so that a wake is one CAS
+/// that fails when the object has started another task: a waker that checked its generation and was preempted
+/// before its CAS cannot notify the object's next task.</para>
+/// </remarks>
+internal abstract class HostTask : TaskCore, IWakeTarget
+{
+    internal const int Notified = 1;
+    internal const int Running = 2;
+    internal const int Complete = 4;
+    private const int StateBits = 3;
+    private const int BitsMask = (1 << StateBits) - 1;
+
+    /// <summary>The run state (bits above), with the generation above <see cref="StateBits"/>.</summary>
+    internal int State = Complete;
+
+    private static int Tag(int generation) => generation << StateBits;
+
+    /// <summary>The next task in an inject queue (owned by that queue while queued).</summary>
+    internal HostTask? NextInQueue;
+
+    /// <summary>Neighbours in the scheduler's list of live tasks (owned by that list's shard).</summary>
+    internal HostTask? LivePrev, LiveNext;
+
+    /// <summary>True while in that list (under its shard's lock): a second removal is a no-op.</summary>
+    internal bool InLiveList;
+
+    /// <summary>The scheduler running the task.</summary>
+    internal HostScheduler Scheduler = null!;
+
+    /// <summary>Woken by itself during its poll (owner thread): folded into the end-of-poll transition.</summary>
+    private bool _wokenByOwnPoll;
+
+    internal override ITaskTimers Host => Scheduler;
+
+    internal override Waker Waker => new(this, 0, Volatile.Read(ref Generation));
+
+    void IWakeTarget.Wake(int index, int generation) => WakeIf(generation);
+
+    protected override void WakeSelf(int generation) => WakeIf(generation);
+
+    protected override void WakeSelfFromOwnPoll() => _wokenByOwnPoll = true;
+
+    /// <summary>Prepares a pooled object for a new task; it is left notified, ready to be queued once.</summary>
+    protected void Begin(HostScheduler scheduler, long id, Priority priority)
+    {
+        Scheduler = scheduler;
+        ResetCore(id, priority);
+        Volatile.Write(ref State, Tag(Generation) | Notified);
+    }
+
+    /// <summary>Wakes the task if it is still the one of <paramref name="generation"/>. Safe from any thread.</summary>
+    internal void WakeIf(int generation)
+    {
+        int tag = Tag(generation);
+        while (true)
+        {
+            int state = Volatile.Read(ref State);
+            if ((state & ~BitsMask) != tag || (state & (Complete | Notified)) != 0) return; // another task's, or nothing to do
+            if (Interlocked.CompareExchange(ref State, state | Notified, state) != state) continue;
+            if ((state & Running) == 0) Scheduler.ScheduleWoken(this);
+            return;
+        }
+    }
+
+    /// <summary>Asks the task to abort, from any thread, if it is still the one of <paramref name="generation"/>.</summary>
+    internal void RequestAbort(int generation)
+    {
+        if (Volatile.Read(ref Generation) != generation || !TryMarkAbort(generation)) return;
+        WakeIf(generation);
+    }
+
+    /// <summary>Polls the task once on the calling worker. Returns true when it finished (and was recycled).</summary>
+    /// <param name="site">The worker's ambient state, which the poll switches to this task and back.</param>
+    /// <param name="worker">The worker polling it (its own thread), which takes the task back if it yielded.</param>
+    internal bool Run(in TaskCore.PollSite site, Worker worker)
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref State);
+            Debug.Assert((state & (Notified | Running | Complete)) == Notified, "only a notified, idle, unfinished task is polled: queued once, polled by one worker");
+            if (Interlocked.CompareExchange(ref State, (state & ~Notified) | Running, state) == state) break;
+        }
+
+        bool finished;
+        site.Enter(this);
+        try
+        {
+            if (AbortRequested) CancelWaitsForAbort();
+            finished = PollBody();
+        }
+        catch (Exception e)
+        {
+            finished = FailBody(e);
+        }
+        // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
+        // separate function the JIT calls).
+        site.Exit(this);
+
+        if (finished)
+        {
+            Debug.Assert((Volatile.Read(ref State) & Running) != 0, "a task finishes inside its own poll");
+            _wokenByOwnPoll = false;
+            Volatile.Write(ref State, Tag(Generation) | Complete);
+            Retire();
+            Recycle();
+            return true;
+        }
+
+        // Leave Running; a wake by the task itself during the poll becomes Notified in the same CAS, so a
+        // concurrent wake from another thread cannot queue it a second time.
+        int notifiedBySelf = _wokenByOwnPoll ? Notified : 0;
+        _wokenByOwnPoll = false;
+        while (true)
+        {
+            int state = Volatile.Read(ref State);
+            int next = (state & ~Running) | notifiedBySelf;
+            if (Interlocked.CompareExchange(ref State, next, state) != state) continue;
+            // Woken during its poll (a yield, or a wake from elsewhere): back of its level on this worker.
+            if ((next & Notified) != 0) worker.Push(this, lifo: false);
+            return false;
+        }
+    }
+
+    /// <summary>Advances the task's work; true when it finished and its outcome is in its cell.</summary>
+    protected abstract bool PollBody();
+
+    /// <summary>Records an exception that escaped the body (a posted callback's); returns true.</summary>
+    protected abstract bool FailBody(Exception exception);
+
+    /// <summary>Clears the task's fields and returns the object to its pool.</summary>
+    protected abstract void Recycle();
+}

@@ -1,0 +1,67 @@
+namespace Tandem.Internal.Host;
+
+/// <summary>A host task that produces a <typeparamref name="T"/> into its join cell.</summary>
+internal abstract class HostTask<T> : HostTask
+{
+    /// <summary>Where the outcome goes; null while pooled.</summary>
+    private HostJoinCell<T>? _cell;
+
+    /// <summary>Rents a <typeparamref name="TTask"/>, starts it as a new task and gives it a fresh join cell.</summary>
+    protected static TTask Rent<TTask>(HostScheduler scheduler, long id, Priority priority, out HostJoinCell<T> cell)
+        where TTask : HostTask<T>, new()
+    {
+        var run = SharedPool<TTask>.Rent();
+        run.Begin(scheduler, id, priority);
+        cell = new HostJoinCell<T>(run);
+        run._cell = cell;
+        run.Context = cell; // the cell outlives the run object: a context captured in the task knows its task
+        return run;
+    }
+
+    /// <summary>Records the result (aborted when an abort was requested); returns true.</summary>
+    protected bool Succeed(T result)
+    {
+        bool aborted = AbortRequested;
+        End();
+        _cell!.Complete(result, Id, aborted, Scheduler);
+        return true;
+    }
+
+    /// <summary>Records that the task ended by abort without running further; returns true.</summary>
+    protected bool EndAborted()
+    {
+        End();
+        _cell!.Complete(default!, Id, aborted: true, Scheduler);
+        return true;
+    }
+
+    protected override bool FailBody(Exception exception)
+    {
+        bool aborted = AbortRequested;
+        End();
+        _cell!.Fail(exception, Id, aborted, Scheduler);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the task before its outcome is published: it leaves the live list first (a shutdown aborting every live
+    /// task reads the generation of each under the list's lock, so it never marks the next task of this object), and
+    /// then its generation ends; the cell's outcome CAS that follows is the full fence between that and
+    /// <see cref="TaskCore.Retire"/>'s look at the ready list (see <see cref="TaskCore.EnqueueReady"/>).
+    /// </summary>
+    private void End()
+    {
+        Scheduler.OnFinished(this); // before the joiner can see the outcome: then TaskCount no longer counts it
+        EndGeneration();
+    }
+
+    /// <summary>Clears the subclass's fields and returns the object to its pool.</summary>
+    protected abstract void ClearAndReturn();
+
+    protected sealed override void Recycle()
+    {
+        _cell = null;
+        Context = null;
+        ClearAndReturn();
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Tandem.Internal.Tasks;
+
+/// <summary>
+/// What every tier's task has in common: identity, priority, the list of resumptions waiting to
+/// run on it, the waits an abort must cancel, and the ambient "current task" of a polling thread.
+/// </summary>
+/// <remarks>
+/// <para>Invariants:</para>
+/// <list type="bullet">
+/// <item>A task is polled by one thread at a time. Everything marked "owner thread" is touched only
+/// by that poll: the wait list, and running the ready list.</item>
+/// <item>Resumptions from other threads go on a lock-free stack the poller takes whole with one exchange;
+/// those the task queues on itself during its own poll go on an owner-only list. Either way a resumption
+/// queued during a poll runs in a later poll (that is what makes a yield yield).</item>
+/// <item>Every queueing is followed by a wake (<see cref="WakeSelf"/>, or <see cref="WakeSelfFromOwnPoll"/>
+/// from the task's own poll), so a queued resumption is never stranded.</item>
+/// <item>A task's generation ends when it finishes (<see cref="EndGeneration"/>), not when the object is reused: from
+/// then on every resumption, wake or post for it is recognised as stale. A resumption runs only in a poll of the
+/// generation it belongs to: the generation is checked when it is queued, again by the queueing thread right after
+/// its push (a thread can be preempted between its check and its push while the task finishes: then it takes the
+/// list back and hands on what is stale), and again when it runs. What is stale goes to
+/// <see cref="Resumable.OnOwnerGone"/> — a posted continuation to the thread pool, a finished task's own step
+/// nowhere. <see cref="Retire"/> hands on what is left at the finish; <see cref="ResetCore"/> whatever a race left
+/// behind after that.</item>
+/// </list>
+/// </remarks>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
+internal abstract partial class TaskCore : TaskContext
+{
+    private string DebuggerDisplay => $"task {Id}, {Priority}, generation {Generation}{(AbortRequested ? ", abort requested" : "")}";
+
+    /// <summary>
+    /// The polling state of this thread. One object behind one thread-static, so that a loop that polls many
+    /// tasks looks the thread-static up once and then switches tasks by writing a field.
+    /// </summary>
+    [ThreadStatic] private static PollingThread? t_thread;
+
+    private Resumable? _readyHead;
+
+    /// <summary>
+    /// Resumptions queued by the task itself during its own poll (a yield, a local send): only the polling
+    /// thread touches this list, so queueing on it takes no atomic operation.
+    /// </summary>
+    private Resumable? _localReadyHead;
+    private Resumable? _waitHead;
+
+    /// <summary>The task being polled on this thread, or null. (It hides <see cref="SynchronizationContext.Current"/>:
+    /// a task object is a synchronization context only for the embedded tier's slots, see <see cref="Context"/>.)</summary>
+    internal static new TaskCore? Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_thread?.Current;
+    }
+
+    /// <summary>
+    /// The synchronization context installed while this task is polled, so that awaits of foreign awaitables
+    /// (Task, sockets, files) post their continuations back to it. It is an object of one task, not of the
+    /// reusable task object: a context captured by code that outlives the task (a fire-and-forget <c>async Task</c>
+    /// method, a <see cref="Progress{T}"/>) knows the task it was captured for, and its posts after that task
+    /// finished run on the thread pool instead of inside whatever task the object runs next.
+    /// </summary>
+    internal SynchronizationContext? Context;
+
+    /// <summary>The task's process-wide id (see <see cref="TaskIds"/>).</summary>
+    internal long Id;
+
+    /// <summary>
+    /// Advanced each time this object starts another task, so that a waker or a resumption kept from
+    /// an earlier task is recognised as stale instead of touching the new one.
+    /// </summary>
+    internal int Generation = WrapTesting.IntStart;
+
+    /// <summary>The level the task runs at.</summary>
+    internal Priority Priority;
+
+    /// <summary>
+    /// The generation an abort was requested for. It only grows, and a task counts as aborted only while it
+    /// equals <see cref="Generation"/>: so an abort that races with the task finishing and this object being
+    /// reused lands on the old generation, and cannot abort the object's next task.
+    /// </summary>
+    private int _abortGeneration = WrapTesting.IntStart - 1;
+
+    /// <summary>True once an abort was requested for the current task; read by Tandem awaiters to throw at the next suspension point.</summary>
+    internal bool AbortRequested => Volatile.Read(ref _abortGeneration) == Volatile.Read(ref Generation);
+
+    /// <summary>Records an abort of the task of <paramref name="generation"/>; false when it was already requested. Safe from any thread.</summary>
+    internal bool TryMarkAbort(int generation)
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _abortGeneration);
+            if (current - generation >= 0) return false; // already requested for this task (or a later one)
+            if (Interlocked.CompareExchange(ref _abortGeneration, generation, current) == current) return true;
+        }
+    }
+
+    private CancellationTokenSource? _abortSource;
+
+    /// <summary>
+    /// The task's own ExecutionContext (its <see cref="AsyncLocal{T}"/> values): captured from the spawner,
+    /// installed for each poll and saved back after it, so values flow into a task and across its awaits,
+    /// but never leak from one task to another or to the thread that drives the scheduler.
+    /// </summary>
+    private ExecutionContext? _executionContext;
+
+    /// <summary>A token cancelled at the task's first poll after an abort request (owner thread).</summary>
+    internal CancellationToken AbortToken
+    {
+        get
+        {
+            _abortSource ??= new CancellationTokenSource();
+            if (AbortRequested) _abortSource.Cancel();
+            return _abortSource.Token;
+        }
+    }
+
+    /// <summary>Cancels the abort token, if one was handed out (owner thread, at the start of a poll).</summary>
+    internal void SignalAbortToken()
+    {
+        if (_abortSource is { IsCancellationRequested: false } source) source.Cancel();
+    }
+
+    /// <summary>The scheduler that owns the task: its clock and timers.</summary>
+    internal abstract ITaskTimers Host { get; }
+
+    /// <summary>The waker that re-polls this task.</summary>
+    internal abstract Waker Waker { get; }
+
+    /// <summary>Makes the scheduler poll the task of <paramref name="generation"/> (again), if it is still this
+    /// object's task. Safe from any thread.</summary>
+    protected abstract void WakeSelf(int generation);
+
+    /// <summary>Wakes the task of <paramref name="generation"/> from any thread, including from its own poll.</summary>
+    internal void Wake(int generation)
+    {
+        if (t_thread?.Current == this) WakeSelfFromOwnPoll();
+        else WakeSelf(generation);
+    }
+
+    /// <summary>True while there are queued resumptions.</summary>
+    internal bool HasReady => _localReadyHead is not null || Volatile.Read(ref _readyHead) is not null;
+
+    /// <summary>
+    /// Wakes the task from inside its own poll (the poll is running on this thread): the scheduler needs no
+    /// atomic operation to remember it, only to re-queue the task when the poll ends.
+    /// </summary>
+    protected virtual void WakeSelfFromOwnPoll() => WakeSelf(Generation);
+
+    /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
+    protected void ResetCore(long id, Priority priority)
+    {
+        // The generation was advanced when the object's last task finished (EndGeneration). The abort mark is set just
+        // behind it: it only grows, so after 2^32 generations a mark left from long ago would equal the generation again.
+        Volatile.Write(ref _abortGeneration, Generation - 1);
+        _executionContext = ExecutionContext.Capture();
+        if (_abortSource is not null)
+        {
+            _abortSource.Dispose();
+            _abortSource = null;
+        }
+        Id = id;
+        Priority = priority;
+        _localReadyHead = null;
+        while (_waitHead is not null) RemoveWait(_waitHead);
+        HandOnStale(); // a push its finish did not see (see EnqueueReady); a later one is handed on by RunOne
+    }
+}

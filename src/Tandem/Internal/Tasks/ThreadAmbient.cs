@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+
+namespace Tandem.Internal.Tasks;
+
+/// <summary>
+/// Direct access to a thread's synchronization context and execution context, for loops that switch them around
+/// every poll.
+/// </summary>
+/// <remarks>
+/// <para>The public API (<see cref="SynchronizationContext.SetSynchronizationContext"/>,
+/// <see cref="ExecutionContext.Capture"/>) finds the current thread through thread-local storage on every call; on
+/// Linux that lookup goes through <c>__tls_get_addr</c>, and two of them per poll were a sixth of an embedded yield.
+/// A polling loop knows its thread, so it reads and writes the two fields of that <see cref="Thread"/> directly.</para>
+/// <para>The fields are the runtime's own (<c>Thread._synchronizationContext</c>, <c>Thread._executionContext</c>),
+/// reached with <see cref="UnsafeAccessorAttribute"/>, which works under NativeAOT. <see cref="Available"/> probes them
+/// once: on a runtime without them (a field renamed), it is false and the loops use the public API, unchanged in
+/// behaviour. Setting the environment variable <c>TANDEM_THREAD_FIELDS=0</c> forces that fallback (CI runs the
+/// conformance tests that way). Only reads and the plain store of the synchronization context go through here;
+/// changing the execution context always uses <see cref="ExecutionContext.Restore"/>, which runs AsyncLocal
+/// change handlers.</para>
+/// </remarks>
+internal static class ThreadAmbient
+{
+    /// <summary>True when this runtime's <see cref="Thread"/> has the two fields, with the meaning the probe checked.</summary>
+    internal static readonly bool Available = Environment.GetEnvironmentVariable(SwitchVariable) != "0" && Probe();
+
+    /// <summary>The environment variable that, set to <c>0</c>, makes the loops use the public API instead.</summary>
+    internal const string SwitchVariable = "TANDEM_THREAD_FIELDS";
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_synchronizationContext")]
+    internal static extern ref SynchronizationContext? SynchronizationContextOf(Thread thread);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_executionContext")]
+    internal static extern ref ExecutionContext? ExecutionContextOf(Thread thread);
+
+    private static bool Probe()
+    {
+        try
+        {
+            var thread = Thread.CurrentThread;
+            var saved = SynchronizationContext.Current;
+            var marker = new SynchronizationContext();
+            SynchronizationContext.SetSynchronizationContext(marker);
+            bool seen = ReferenceEquals(SynchronizationContextOf(thread), marker);
+            SynchronizationContext.SetSynchronizationContext(saved);
+            seen &= ReferenceEquals(SynchronizationContextOf(thread), saved);
+            // The raw execution context is what Capture() reports, except that "none" reads as the default context.
+            var raw = ExecutionContextOf(thread);
+            var captured = ExecutionContext.Capture();
+            seen &= raw is null ? captured is not null : ReferenceEquals(raw, captured) || ExecutionContext.IsFlowSuppressed();
+            return seen;
+        }
+        catch (MissingMemberException)
+        {
+            return false;
+        }
+    }
+}
