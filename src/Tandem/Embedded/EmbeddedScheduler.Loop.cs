@@ -57,7 +57,7 @@ public sealed partial class EmbeddedScheduler
         int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
         if (owner == 0)
         {
-            _site = TaskCore.PollSite.Capture();
+            _site = PollSite.Capture();
             return true;
         }
         if (owner != me)

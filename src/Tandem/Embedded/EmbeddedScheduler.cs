@@ -52,8 +52,8 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private int _loopThread;
     private bool _polling;
 
-    /// <summary>The driving thread's own ambient state, saved by the outermost loop (see <see cref="TaskCore.PollSite"/>).</summary>
-    private TaskCore.PollSite _site;
+    /// <summary>The driving thread's own ambient state, saved by the outermost loop (see <see cref="PollSite"/>).</summary>
+    private PollSite _site;
     private bool _disposed;
     private bool _foreignFinished;
 
@@ -224,31 +224,39 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         return true;
     }
 
-    private void PollSlot(EmbeddedTask slot)
+    private void PollSlot(EmbeddedTask slot) => _site.Poll(slot, new SlotWork(this, slot));
+
+    /// <summary>This tier's part of a poll (<see cref="PollSite.Poll{TWork}"/>): the slot's transitions around it, the
+    /// body's work and its fault path.</summary>
+    private readonly struct SlotWork(EmbeddedScheduler scheduler, EmbeddedTask slot) : ITaskWork
+    {
+        public void BeforePoll() => scheduler.StartRunning(slot);
+
+        public bool Poll() => slot.Body!.Poll(slot);
+
+        public bool Fail(Exception exception) => slot.Body!.Fail(exception);
+
+        public bool AfterPoll(bool finished)
+        {
+            scheduler.StopRunning(slot, finished);
+            return finished;
+        }
+    }
+
+    /// <summary>Ready → Running (loop thread): a wake now only sets <see cref="EmbeddedTask.Notified"/>.</summary>
+    private void StartRunning(EmbeddedTask slot)
     {
         Debug.Assert(slot.State == EmbeddedTask.Ready && slot.Body is not null, "only a queued task with a body is polled");
         slot.State = EmbeddedTask.Running;
         slot.Notified = false;
-        var body = slot.Body!;
-        bool finished;
         slot.NotePolledIn(in _windows);
-        _site.Enter(slot);
         _polling = true;
-        try
-        {
-            if (slot.AbortRequested) slot.CancelWaitsForAbort();
-            finished = body.Poll(slot);
-        }
-        catch (Exception e)
-        {
-            // Only a callback posted to the task (an async void method's exception), or an abort token's
-            // callback, can get here.
-            finished = body.Fail(e);
-        }
-        // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
-        // separate function the JIT calls).
+    }
+
+    /// <summary>Running → Done (finished), → Ready (woken during the poll: the back of its level) or → Waiting (loop thread).</summary>
+    private void StopRunning(EmbeddedTask slot, bool finished)
+    {
         _polling = false;
-        _site.Exit(slot);
         _windows.AfterPoll();
         if (finished) Finish(slot);
         else if (slot.Notified || slot.HasReady) MakeReady(slot);

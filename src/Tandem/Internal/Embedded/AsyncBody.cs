@@ -19,21 +19,7 @@ internal sealed class AsyncBody<TState, T> : TaskBody<T>, ICompletionListener
         else _runner.CompletedElsewhere(slot, SlotGeneration);
     }
 
-    internal override bool Poll(EmbeddedTask slot)
-    {
-        switch (_runner.Advance(slot, this, out var result, out var error))
-        {
-            case AsyncMethodRunner<TState, T>.Step.Pending:
-                return false;
-            case AsyncMethodRunner<TState, T>.Step.Completed:
-                return Complete(result);
-            case AsyncMethodRunner<TState, T>.Step.Faulted:
-                return Fail(error!);
-            default:
-                State = TaskState.Aborted;
-                return true;
-        }
-    }
+    internal override bool Poll(EmbeddedTask slot) => Conclude(_runner.Advance(slot, this, out var result, out var error), result, error);
 
     protected override void ClearAndReturnTyped()
     {

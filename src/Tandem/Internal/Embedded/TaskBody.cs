@@ -63,12 +63,10 @@ internal abstract class TaskBody
     /// <summary>Clears the typed fields and pushes the body on its pool.</summary>
     protected abstract void ClearAndReturn();
 
-    /// <summary>Records a fault (or an abort, when the task was aborted).</summary>
-    internal bool Fail(Exception exception)
+    /// <summary>Records a fault (or an abort, when the exception unwound the task's abort: <see cref="TaskOutcome.IsAbort"/>).</summary>
+    internal virtual bool Fail(Exception exception)
     {
-        // Aborted when the task unwound with a cancellation (its abort, or a token it linked to it); any other
-        // exception, even one thrown by a finally block during the abort, is a fault that its joiner must see.
-        if (exception is OperationCanceledException && (Slot is { AbortRequested: true } || exception is TaskAbortedException { TaskId: var id } && id == Slot?.Id))
+        if (TaskOutcome.IsAbort(exception, Slot is { AbortRequested: true }, Slot?.Id ?? 0))
         {
             State = TaskState.Aborted;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace Tandem.Internal.Embedded;
@@ -11,7 +12,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     internal JoinHandle<T> Handle(long id) => new(this, Version, id);
 
     /// <summary>Records a result (or an abort, when the task was aborted meanwhile).</summary>
-    protected bool Complete(T result)
+    private bool Complete(T result)
     {
         if (Slot is { AbortRequested: true })
         {
@@ -20,6 +21,24 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         }
         Result = result;
         State = TaskState.Completed;
+        return true;
+    }
+
+    /// <summary>Records what a poll of the task's work came to (owner thread): this tier keeps the outcome in the body.</summary>
+    /// <returns>True when the task finished.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected bool Conclude(PollStep step, T result, Exception? error) => step switch
+    {
+        PollStep.Pending => false,
+        PollStep.Completed => Complete(result),
+        PollStep.Faulted => Fail(error!),
+        _ => EndAborted(),
+    };
+
+    /// <summary>Records that the task ended by abort without running further.</summary>
+    private bool EndAborted()
+    {
+        State = TaskState.Aborted;
         return true;
     }
 

@@ -19,13 +19,7 @@ internal sealed class HostAsyncTask<TState, T> : HostTask<T>, ICompletionListene
         else _runner.CompletedElsewhere(this, Volatile.Read(ref Generation)); // not reused until this comes (TryClear)
     }
 
-    protected override bool PollBody() => _runner.Advance(this, this, out var result, out var error) switch
-    {
-        AsyncMethodRunner<TState, T>.Step.Pending => false,
-        AsyncMethodRunner<TState, T>.Step.Completed => Succeed(result),
-        AsyncMethodRunner<TState, T>.Step.Faulted => FailBody(error!),
-        _ => EndAborted(),
-    };
+    protected override bool PollBody() => Conclude(_runner.Advance(this, this, out var result, out var error), result, error);
 
     protected override void ClearAndReturn()
     {

@@ -68,8 +68,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
     /// <summary>Records a fault (or an abort when <paramref name="aborted"/>) and resumes the joiner.</summary>
     internal void Fail(Exception exception, long id, bool aborted, HostScheduler scheduler)
     {
-        // As on the embedded tier: only a cancellation unwinding an abort counts as aborted; anything else is a fault.
-        if (exception is OperationCanceledException && (aborted || exception is TaskAbortedException { TaskId: var abortedId } && abortedId == id))
+        if (TaskOutcome.IsAbort(exception, aborted, id))
         {
             Finish(TaskState.Aborted);
             return;

@@ -93,42 +93,54 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>Polls the task once on the calling worker. Returns true when it finished (and was recycled).</summary>
     /// <param name="site">The worker's ambient state, which the poll switches to this task and back.</param>
     /// <param name="worker">The worker polling it (its own thread), which takes the task back if it yielded.</param>
-    internal bool Run(in TaskCore.PollSite site, Worker worker)
+    internal bool Run(in PollSite site, Worker worker) => site.Poll(this, new Work(this, worker));
+
+    /// <summary>This tier's part of a poll (<see cref="PollSite.Poll{TWork}"/>): the run-state transitions around it,
+    /// the task's own work and its fault path.</summary>
+    private readonly struct Work(HostTask task, Worker worker) : ITaskWork
+    {
+        public void BeforePoll() => task.StartRunning();
+
+        public bool Poll() => task.PollBody();
+
+        public bool Fail(Exception exception) => task.FailBody(exception);
+
+        public bool AfterPoll(bool finished)
+        {
+            if (finished) task.FinishRunning();
+            else task.StopRunning(worker);
+            return finished;
+        }
+    }
+
+    /// <summary>Notified → Running (the worker that dequeued the task). Clears Notified: a wake from now on sets it again.</summary>
+    private void StartRunning()
     {
         while (true)
         {
             int state = Volatile.Read(ref State);
             Debug.Assert((state & (Notified | Running | Complete)) == Notified, "only a notified, idle, unfinished task is polled: queued once, polled by one worker");
-            if (Interlocked.CompareExchange(ref State, (state & ~Notified) | Running, state) == state) break;
+            if (Interlocked.CompareExchange(ref State, (state & ~Notified) | Running, state) == state) return;
         }
+    }
 
-        bool finished;
-        site.Enter(this);
-        try
-        {
-            if (AbortRequested) CancelWaitsForAbort();
-            finished = PollBody();
-        }
-        catch (Exception e)
-        {
-            finished = FailBody(e);
-        }
-        // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
-        // separate function the JIT calls).
-        site.Exit(this);
+    /// <summary>Running → Complete (the polling worker, the task having finished): wakes are ignored from now on, and
+    /// the object goes back to its pool.</summary>
+    private void FinishRunning()
+    {
+        Debug.Assert((Volatile.Read(ref State) & Running) != 0, "a task finishes inside its own poll");
+        _wokenByOwnPoll = false;
+        Volatile.Write(ref State, Tag(Generation) | Complete);
+        Retire();
+        Recycle();
+    }
 
-        if (finished)
-        {
-            Debug.Assert((Volatile.Read(ref State) & Running) != 0, "a task finishes inside its own poll");
-            _wokenByOwnPoll = false;
-            Volatile.Write(ref State, Tag(Generation) | Complete);
-            Retire();
-            Recycle();
-            return true;
-        }
-
-        // Leave Running; a wake by the task itself during the poll becomes Notified in the same CAS, so a
-        // concurrent wake from another thread cannot queue it a second time.
+    /// <summary>Running → idle (the polling worker, the task not finished), or → Notified when it was woken during the
+    /// poll: then this worker queues it again, at the back of its level (a yield lets its peers run).</summary>
+    private void StopRunning(Worker worker)
+    {
+        // A wake by the task itself during the poll becomes Notified in the same CAS, so a concurrent wake from
+        // another thread cannot queue it a second time.
         int notifiedBySelf = _wokenByOwnPoll ? Notified : 0;
         _wokenByOwnPoll = false;
         while (true)
@@ -136,9 +148,8 @@ internal abstract class HostTask : TaskCore, IWakeTarget
             int state = Volatile.Read(ref State);
             int next = (state & ~Running) | notifiedBySelf;
             if (Interlocked.CompareExchange(ref State, next, state) != state) continue;
-            // Woken during its poll (a yield, or a wake from elsewhere): back of its level on this worker.
             if ((next & Notified) != 0) worker.Push(this, lifo: false);
-            return false;
+            return;
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tandem.Internal.Host;
 
 /// <summary>A host task that produces a <typeparamref name="T"/> into its join cell.</summary>
@@ -18,8 +20,19 @@ internal abstract class HostTask<T> : HostTask
         return run;
     }
 
+    /// <summary>Records what a poll of the task's work came to (owner thread): this tier keeps the outcome in the join cell.</summary>
+    /// <returns>True when the task finished.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected bool Conclude(PollStep step, T result, Exception? error) => step switch
+    {
+        PollStep.Pending => false,
+        PollStep.Completed => Succeed(result),
+        PollStep.Faulted => FailBody(error!),
+        _ => EndAborted(),
+    };
+
     /// <summary>Records the result (aborted when an abort was requested); returns true.</summary>
-    protected bool Succeed(T result)
+    private bool Succeed(T result)
     {
         bool aborted = AbortRequested;
         End();
@@ -28,7 +41,7 @@ internal abstract class HostTask<T> : HostTask
     }
 
     /// <summary>Records that the task ended by abort without running further; returns true.</summary>
-    protected bool EndAborted()
+    private bool EndAborted()
     {
         End();
         _cell!.Complete(default!, Id, aborted: true, Scheduler);

@@ -102,7 +102,7 @@ internal sealed class Worker
     private void Loop()
     {
         t_current = this;
-        var site = TaskCore.PollSite.Capture();
+        var site = PollSite.Capture();
         try
         {
             while (!_scheduler.IsStopping)

@@ -20,7 +20,7 @@ internal abstract partial class TaskCore
             item.OnOwnerGone();
             return;
         }
-        if (t_thread?.Current == this)
+        if (PollingThread.OfCurrentThread?.Current == this)
         {
             EnqueueFromOwnPoll(item); // the poll of this very generation: it cannot end meanwhile
             return;
@@ -66,7 +66,7 @@ internal abstract partial class TaskCore
     /// <summary>Queues <paramref name="item"/>, of this task's current generation, from the task's own poll on this thread.</summary>
     internal void EnqueueFromOwnPoll(Resumable item)
     {
-        Debug.Assert(t_thread?.Current == this && item.OwnerGeneration == Generation, "the owner-only list is for this task's own poll");
+        Debug.Assert(PollingThread.OfCurrentThread?.Current == this && item.OwnerGeneration == Generation, "the owner-only list is for this task's own poll");
         item.NextReady = _localReadyHead;
         _localReadyHead = item;
         WakeSelfFromOwnPoll();

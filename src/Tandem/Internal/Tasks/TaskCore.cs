@@ -32,12 +32,6 @@ internal abstract partial class TaskCore : TaskContext
 {
     private string DebuggerDisplay => $"task {Id}, {Priority}, generation {Generation}{(AbortRequested ? ", abort requested" : "")}";
 
-    /// <summary>
-    /// The polling state of this thread. One object behind one thread-static, so that a loop that polls many
-    /// tasks looks the thread-static up once and then switches tasks by writing a field.
-    /// </summary>
-    [ThreadStatic] private static PollingThread? t_thread;
-
     private Resumable? _readyHead;
 
     /// <summary>
@@ -52,7 +46,7 @@ internal abstract partial class TaskCore : TaskContext
     internal static new TaskCore? Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => t_thread?.Current;
+        get => PollingThread.OfCurrentThread?.Current;
     }
 
     /// <summary>
@@ -102,9 +96,9 @@ internal abstract partial class TaskCore : TaskContext
     /// <summary>
     /// The task's own ExecutionContext (its <see cref="AsyncLocal{T}"/> values): captured from the spawner,
     /// installed for each poll and saved back after it, so values flow into a task and across its awaits,
-    /// but never leak from one task to another or to the thread that drives the scheduler.
+    /// but never leak from one task to another or to the thread that drives the scheduler (see <see cref="PollSite"/>).
     /// </summary>
-    private ExecutionContext? _executionContext;
+    internal ExecutionContext? PollsExecutionContext;
 
     /// <summary>A token cancelled at the task's first poll after an abort request (owner thread).</summary>
     internal CancellationToken AbortToken
@@ -136,7 +130,7 @@ internal abstract partial class TaskCore : TaskContext
     /// <summary>Wakes the task of <paramref name="generation"/> from any thread, including from its own poll.</summary>
     internal void Wake(int generation)
     {
-        if (t_thread?.Current == this) WakeSelfFromOwnPoll();
+        if (PollingThread.OfCurrentThread?.Current == this) WakeSelfFromOwnPoll();
         else WakeSelf(generation);
     }
 
@@ -155,7 +149,7 @@ internal abstract partial class TaskCore : TaskContext
         // The generation was advanced when the object's last task finished (EndGeneration). The abort mark is set just
         // behind it: it only grows, so after 2^32 generations a mark left from long ago would equal the generation again.
         Volatile.Write(ref _abortGeneration, Generation - 1);
-        _executionContext = ExecutionContext.Capture();
+        PollsExecutionContext = ExecutionContext.Capture();
         if (_abortSource is not null)
         {
             _abortSource.Dispose();

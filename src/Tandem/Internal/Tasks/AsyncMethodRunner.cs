@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
-namespace Tandem.Internal.AsyncMethods;
+namespace Tandem.Internal.Tasks;
 
 /// <summary>
 /// Drives one C# async method as a task, for both tiers: the first poll calls the method; later polls run
@@ -36,22 +36,6 @@ internal struct AsyncMethodRunner<TState, T>
         task.Wake(generation);
     }
 
-    /// <summary>The outcome of one <see cref="Advance"/>.</summary>
-    internal enum Step
-    {
-        /// <summary>The method is suspended.</summary>
-        Pending,
-
-        /// <summary>The method returned; the result is out.</summary>
-        Completed,
-
-        /// <summary>The method threw; the exception is out.</summary>
-        Faulted,
-
-        /// <summary>The task was aborted before the method started: it never runs.</summary>
-        AbortedBeforeStart,
-    }
-
     internal void Set(TState state, Func<TState, TandemTask<T>> method)
     {
         _state = state;
@@ -74,7 +58,7 @@ internal struct AsyncMethodRunner<TState, T>
     /// <remarks>Inlined into the tier's poll: the common poll (a started method resumes and suspends again) is a
     /// few loads and one call; starting and finishing are out of line.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Step Advance(TaskCore task, ICompletionListener owner, out T result, out Exception? error)
+    internal PollStep Advance(TaskCore task, ICompletionListener owner, out T result, out Exception? error)
     {
         if (_started)
         {
@@ -83,18 +67,18 @@ internal struct AsyncMethodRunner<TState, T>
             {
                 result = default!;
                 error = null;
-                return Step.Pending;
+                return PollStep.Pending;
             }
             return Finish(out result, out error);
         }
         return Start(task, owner, out result, out error);
     }
 
-    private Step Start(TaskCore task, ICompletionListener owner, out T result, out Exception? error)
+    private PollStep Start(TaskCore task, ICompletionListener owner, out T result, out Exception? error)
     {
         result = default!;
         error = null;
-        if (task.AbortRequested) return Step.AbortedBeforeStart;
+        if (task.AbortRequested) return PollStep.Aborted;
         _started = true;
         try
         {
@@ -103,31 +87,31 @@ internal struct AsyncMethodRunner<TState, T>
         catch (Exception e)
         {
             error = e;
-            return Step.Faulted;
+            return PollStep.Faulted;
         }
         if (!_running.IsCompleted)
         {
             _listening = true;
             _running.OnCompleted(owner);
-            if (!_methodCompleted) return Step.Pending;
+            if (!_methodCompleted) return PollStep.Pending;
         }
         return Finish(out result, out error);
     }
 
     [StackTraceHidden]
-    private readonly Step Finish(out T result, out Exception? error)
+    private readonly PollStep Finish(out T result, out Exception? error)
     {
         error = null;
         try
         {
             result = _running.GetAwaiter().GetResult();
-            return Step.Completed;
+            return PollStep.Completed;
         }
         catch (Exception e)
         {
             result = default!;
             error = e;
-            return Step.Faulted;
+            return PollStep.Faulted;
         }
     }
 }

@@ -1,0 +1,120 @@
+namespace Tandem.Internal.Tasks;
+
+/// <summary>
+/// The ambient state of a thread that polls tasks, saved once when it starts driving a scheduler (a worker's
+/// loop, an embedded <c>BlockOn</c>) and restored when it stops; in between, <see cref="Enter"/> and
+/// <see cref="Exit"/> switch the thread to each polled task and back.
+/// </summary>
+/// <remarks>
+/// <para>Invariants, between two polls of one loop: the current task is the loop's caller's (usually none), and
+/// the ExecutionContext is the loop's caller's. The synchronization context is left on the last polled task
+/// until <see cref="RestoreSynchronizationContext"/> at the loop's end: setting and restoring it around every poll
+/// cost a tenth of a yield, and nothing that runs between polls awaits (a loop that raises a user event restores
+/// it first).</para>
+/// <para>The site keeps the polling thread's <see cref="Thread"/>, so that switching the synchronization context and
+/// checking the execution context touch its fields directly (see <see cref="ThreadAmbient"/>); the execution
+/// context is changed only through <see cref="ExecutionContext.Restore"/>, and only when a task has its own.</para>
+/// <para>The task's <see cref="TaskCore.Context"/> is the synchronization context of its polls, so that awaits of foreign
+/// awaitables (Task, sockets, files) post their continuations back to it: they resume on its scheduler, at its
+/// priority.</para>
+/// </remarks>
+internal readonly struct PollSite
+{
+    private readonly PollingThread _thread;
+    private readonly Thread? _osThread; // set when ThreadAmbient is available
+    private readonly TaskCore? _previousTask;
+    private readonly SynchronizationContext? _previousContext;
+    private readonly ExecutionContext? _previousExecution;
+    private readonly ExecutionContext? _previousRawExecution;
+
+    private PollSite(PollingThread thread)
+    {
+        _thread = thread;
+        _previousTask = thread.Current;
+        _previousContext = SynchronizationContext.Current;
+        _previousExecution = ExecutionContext.Capture();
+        if (ThreadAmbient.Available)
+        {
+            _osThread = Thread.CurrentThread;
+            _previousRawExecution = ThreadAmbient.ExecutionContextOf(_osThread);
+        }
+    }
+
+    /// <summary>Saves the calling thread's ambient state.</summary>
+    internal static PollSite Capture() => new(PollingThread.ForCurrentThread);
+
+    /// <summary>Makes <paramref name="task"/> current on this thread for one poll.</summary>
+    internal void Enter(TaskCore task)
+    {
+        _thread.Current = task;
+        var taskContext = task.Context;
+        if (ThreadAmbient.Available)
+        {
+            ref var context = ref ThreadAmbient.SynchronizationContextOf(_osThread!);
+            if (!ReferenceEquals(context, taskContext)) context = taskContext;
+        }
+        else if (!ReferenceEquals(SynchronizationContext.Current, taskContext))
+        {
+            SynchronizationContext.SetSynchronizationContext(taskContext);
+        }
+        if (task.PollsExecutionContext is { } execution && !ReferenceEquals(execution, _previousExecution))
+            ExecutionContext.Restore(execution);
+    }
+
+    /// <summary>Ends the poll of <paramref name="task"/>: saves its ExecutionContext and gives the thread back its own.</summary>
+    internal void Exit(TaskCore task)
+    {
+        if (ThreadAmbient.Available && ReferenceEquals(ThreadAmbient.ExecutionContextOf(_osThread!), _previousRawExecution))
+        {
+            // The thread is in the loop's own context: the task neither brought nor made one of its own.
+            if (!ReferenceEquals(task.PollsExecutionContext, _previousExecution)) task.PollsExecutionContext = _previousExecution;
+        }
+        else
+        {
+            var execution = ExecutionContext.Capture();
+            if (!ReferenceEquals(execution, task.PollsExecutionContext)) task.PollsExecutionContext = execution;
+            if (!ReferenceEquals(execution, _previousExecution) && _previousExecution is not null)
+                ExecutionContext.Restore(_previousExecution);
+        }
+        _thread.Current = _previousTask;
+    }
+
+    /// <summary>
+    /// One poll of <paramref name="task"/>, the same on every tier (the task harness): the tier's transition in, the
+    /// switch of the thread to the task, cancelling its waits if its abort was requested, its work, handing an
+    /// exception that escaped the work (a callback posted to the task threw) to the tier to record, the switch back,
+    /// and the tier's transition out. Only the transitions and the outcome's storage are the tier's own.
+    /// </summary>
+    /// <typeparam name="TWork">The tier's part: a struct, so each tier's poll compiles to one method with direct calls.</typeparam>
+    /// <param name="task">The task to poll (owner thread).</param>
+    /// <param name="work">The tier's part of the poll.</param>
+    /// <returns>True when the task finished.</returns>
+    internal bool Poll<TWork>(TaskCore task, TWork work) where TWork : struct, ITaskWork
+    {
+        work.BeforePoll();
+        bool finished;
+        Enter(task);
+        try
+        {
+            if (task.AbortRequested) task.CancelWaitsForAbort();
+            finished = work.Poll();
+        }
+        catch (Exception e)
+        {
+            // Only a callback posted to the task (an async void method's exception), or an abort token's
+            // callback, can get here: the runners catch what the task's own work throws.
+            finished = work.Fail(e);
+        }
+        // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
+        // separate function the JIT calls).
+        Exit(task);
+        return work.AfterPoll(finished);
+    }
+
+    /// <summary>Puts back the synchronization context the thread had before the loop.</summary>
+    internal void RestoreSynchronizationContext()
+    {
+        if (!ReferenceEquals(SynchronizationContext.Current, _previousContext))
+            SynchronizationContext.SetSynchronizationContext(_previousContext);
+    }
+}
