@@ -87,33 +87,13 @@ public sealed partial class EmbeddedScheduler
     private bool TryTakeSlot(Priority priority, out EmbeddedTask slot)
     {
         PrepareSpawn(priority);
-        if (_freeCount == 0 && _reclaimHead >= 0) Release(_slots[_reclaimHead]);
-        if (_freeCount == 0)
+        if (!_slots.HasFree && _slots.OldestReclaimable is { } oldest) Release(oldest);
+        if (!_slots.HasFree)
         {
             slot = null!;
             return false;
         }
-        slot = _slots[_free[--_freeCount]];
+        slot = _slots.TakeFree();
         return true;
-    }
-
-    private void AddReclaimable(EmbeddedTask slot)
-    {
-        slot.InReclaimList = true;
-        slot.ReclaimNext = -1;
-        slot.ReclaimPrev = _reclaimTail;
-        if (_reclaimTail >= 0) _slots[_reclaimTail].ReclaimNext = slot.Index;
-        else _reclaimHead = slot.Index;
-        _reclaimTail = slot.Index;
-    }
-
-    private void RemoveReclaimable(EmbeddedTask slot)
-    {
-        if (slot.ReclaimPrev >= 0) _slots[slot.ReclaimPrev].ReclaimNext = slot.ReclaimNext;
-        else _reclaimHead = slot.ReclaimNext;
-        if (slot.ReclaimNext >= 0) _slots[slot.ReclaimNext].ReclaimPrev = slot.ReclaimPrev;
-        else _reclaimTail = slot.ReclaimPrev;
-        slot.ReclaimPrev = slot.ReclaimNext = -1;
-        slot.InReclaimList = false;
     }
 }

@@ -30,14 +30,6 @@ public sealed partial class EmbeddedScheduler
 
     private void MarkWoken(EmbeddedTask slot)
     {
-        switch (slot.State)
-        {
-            case EmbeddedTask.Waiting:
-                MakeReady(slot);
-                break;
-            case EmbeddedTask.Running:
-                slot.Notified = true;
-                break;
-        }
+        if (slot.TransitionOnWake()) MakeReady(slot);
     }
 }

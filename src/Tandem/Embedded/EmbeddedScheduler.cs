@@ -29,9 +29,8 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private static readonly Action<EmbeddedScheduler, int> s_onSignalled = static (s, index) => s.OnFlag(index);
 
 
-    private readonly EmbeddedTask[] _slots;
+    private readonly SlotTable _slots;
     private readonly ReadyQueue[] _ready;
-    private readonly int[] _free;
     private readonly WakerRegistry _registry;
 
     /// <summary>Per slot, whom its registry flag is for (see <see cref="WakeRecord"/>): a flag set through the public
@@ -45,8 +44,6 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private readonly Action _onSignal;
 
     private int _readyLevels;
-    private int _freeCount;
-    private int _reclaimHead = -1, _reclaimTail = -1;
     private int _live;
     private int _parked;
     private int _loopThread;
@@ -77,16 +74,9 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Capacity = options.MaxTasks;
-        _slots = new EmbeddedTask[Capacity];
-        _free = new int[Capacity];
-        for (int i = 0; i < Capacity; i++)
-        {
-            _slots[i] = new EmbeddedTask(this, i);
-            _free[i] = Capacity - 1 - i; // pop order 0, 1, 2, …: deterministic, lowest slots first
-        }
-        _freeCount = Capacity;
+        _slots = new SlotTable(this, Capacity);
         _ready = new ReadyQueue[Priorities.Count];
-        for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadyQueue(_slots);
+        for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadyQueue(_slots.Slots);
         _registry = new WakerRegistry(Capacity);
         _wakeRecords = new long[Capacity];
         _windows = new AllocationWindows(Capacity);
@@ -160,7 +150,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         taskId = 0;
         if ((uint)index >= (uint)Capacity) return false;
         var slot = _slots[index];
-        if (slot.State is EmbeddedTask.Free or EmbeddedTask.Done) return false;
+        if (!slot.IsLive) return false;
         taskId = slot.Id;
         return true;
     }
@@ -182,13 +172,14 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     {
         if (_disposed) return;
         if (_polling) throw new InvalidOperationException("An embedded scheduler cannot be disposed from inside one of its tasks.");
-        foreach (var slot in _slots) slot.RequestAbort(Volatile.Read(ref slot.Generation));
+        foreach (var slot in _slots.Slots) slot.RequestAbort(Volatile.Read(ref slot.Generation));
         RunUntilIdle();
         _disposed = true;
-        foreach (var slot in _slots) slot.HandOnStale(); // what a finished slot's race left behind still runs
-        foreach (var slot in _slots)
+        _slots.CheckInvariants();
+        foreach (var slot in _slots.Slots) slot.HandOnStale(); // what a finished slot's race left behind still runs
+        foreach (var slot in _slots.Slots)
         {
-            if (slot.State == EmbeddedTask.Done && slot.Body is { State: TaskState.Faulted, Observed: false } body)
+            if (slot.IsDone && slot.Body is { State: TaskState.Faulted, Observed: false } body)
             {
                 body.Observed = true;
                 RaiseUnobserved(slot.Id, body);
@@ -202,8 +193,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
 
     private void MakeReady(EmbeddedTask slot)
     {
-        Debug.Assert(slot.State is EmbeddedTask.Free or EmbeddedTask.Waiting or EmbeddedTask.Running, "only a new, waiting or just-polled task is queued: a task is in a ready queue at most once");
-        slot.State = EmbeddedTask.Ready;
+        slot.TransitionToReady();
         int level = (int)slot.Priority;
         _ready[level].Add(slot);
         _readyLevels |= 1 << level;
@@ -243,12 +233,10 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         }
     }
 
-    /// <summary>Ready → Running (loop thread): a wake now only sets <see cref="EmbeddedTask.Notified"/>.</summary>
+    /// <summary>Ready → Running (loop thread).</summary>
     private void StartRunning(EmbeddedTask slot)
     {
-        Debug.Assert(slot.State == EmbeddedTask.Ready && slot.Body is not null, "only a queued task with a body is polled");
-        slot.State = EmbeddedTask.Running;
-        slot.Notified = false;
+        slot.TransitionToRunning();
         slot.NotePolledIn(in _windows);
         _polling = true;
     }
@@ -259,16 +247,14 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _polling = false;
         _windows.AfterPoll();
         if (finished) Finish(slot);
-        else if (slot.Notified || slot.HasReady) MakeReady(slot);
-        else slot.State = EmbeddedTask.Waiting;
+        else if (slot.TransitionToWaiting()) MakeReady(slot); // woken during its poll: the back of its level
     }
 
     private void Finish(EmbeddedTask slot)
     {
-        Debug.Assert(slot.State == EmbeddedTask.Running && _live > 0, "a task finishes once, at the end of its own poll");
-        slot.State = EmbeddedTask.Done;
+        Debug.Assert(_live > 0, "a finishing task was counted live");
+        slot.TransitionToDone();
         _live--;
-        slot.EndTask();
         var body = slot.Body!;
         if (body.Detached)
         {
@@ -285,24 +271,21 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         else
         {
             body.Joiner = default;
-            AddReclaimable(slot);
+            _slots.AddReclaimable(slot);
         }
     }
 
     /// <summary>Frees a finished slot after its outcome was joined or given up.</summary>
     internal void Release(EmbeddedTask slot)
     {
-        Debug.Assert(slot.State == EmbeddedTask.Done && _freeCount < Capacity, "only a finished slot is freed, and once");
-        if (slot.InReclaimList) RemoveReclaimable(slot);
         var body = slot.Body!;
         bool unobserved = body is { State: TaskState.Faulted, Observed: false };
         if (unobserved) body.Observed = true;
         long id = slot.Id;
         if (unobserved) RaiseUnobserved(id, body);
+        slot.TransitionToFree();
         body.Recycle();
-        slot.Body = null;
-        slot.State = EmbeddedTask.Free;
-        _free[_freeCount++] = slot.Index;
+        _slots.PutFree(slot);
     }
 
     private void RaiseUnobserved(long id, TaskBody body)

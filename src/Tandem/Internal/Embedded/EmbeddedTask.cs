@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Tandem.Internal.Embedded;
@@ -9,20 +10,30 @@ namespace Tandem.Internal.Embedded;
 /// </summary>
 internal sealed class EmbeddedTask : TaskCore
 {
-    /// <summary>On the free list. Invariant: no body, in no ready queue, in no reclaim list.</summary>
-    internal const int Free = 0;
+    /// <summary>Where a slot is in its life. Only the loop's thread changes it, through the named transitions below;
+    /// other threads read it as a hint only.</summary>
+    private enum SlotState : byte
+    {
+        /// <summary>On the free list. Invariant: no body, in no ready queue, in no reclaim list.</summary>
+        Free,
 
-    /// <summary>Spawned and unfinished, not queued. Invariant: polled again only after a wake moves it to <see cref="Ready"/>.</summary>
-    internal const int Waiting = 1;
+        /// <summary>Spawned and unfinished, not queued. Invariant: polled again only after a wake queues it.</summary>
+        Waiting,
 
-    /// <summary>Queued. Invariant: in the ready queue of its priority, once; in no other state is it in a ready queue.</summary>
-    internal const int Ready = 2;
+        /// <summary>Queued. Invariant: in the ready queue of its priority, once; in no other state is it in a ready queue.</summary>
+        Ready,
 
-    /// <summary>Being polled. Invariant: a wake now sets <see cref="Notified"/> instead of queueing, and the poll's end queues it.</summary>
-    internal const int Running = 3;
+        /// <summary>Being polled. Invariant: a wake now only marks it woken, and the poll's end queues it.</summary>
+        Running,
 
-    /// <summary>Finished. Invariant: the body holds the outcome until a join frees the slot or a spawn reclaims it.</summary>
-    internal const int Done = 4;
+        /// <summary>Finished. Invariant: the body holds the outcome until a join frees the slot or a spawn reclaims it.</summary>
+        Done,
+    }
+
+    private SlotState _state;
+
+    /// <summary>Woken while <see cref="SlotState.Running"/>: the poll's end queues it again.</summary>
+    private bool _wokenWhileRunning;
 
     private readonly EmbeddedScheduler _scheduler;
 
@@ -35,23 +46,88 @@ internal sealed class EmbeddedTask : TaskCore
     /// <summary>The slot's index: its link in the ready queues and its flag in the waker registry.</summary>
     internal readonly int Index;
 
-    /// <summary>One of <see cref="Free"/>, <see cref="Waiting"/>, <see cref="Ready"/>, <see cref="Running"/>, <see cref="Done"/>.</summary>
-    internal int State;
-
-    /// <summary>Woken while <see cref="Running"/>.</summary>
-    internal bool Notified;
-
-    /// <summary>The running task's code and outcome; null when <see cref="Free"/>.</summary>
+    /// <summary>The running task's code and outcome; null while the slot is free.</summary>
     internal TaskBody? Body;
 
-    /// <summary>The next slot in its level's <see cref="ReadyQueue"/> while <see cref="Ready"/> (-1: the last).</summary>
+    /// <summary>The next slot in its level's <see cref="ReadyQueue"/> while queued (-1: the last).</summary>
     internal int NextInLevel = -1;
 
-    /// <summary>Neighbours in the scheduler's list of finished, unjoined slots (-1: none).</summary>
+    /// <summary>Neighbours in the slot table's list of finished, unjoined slots (-1: none); owned by <see cref="SlotTable"/>.</summary>
     internal int ReclaimPrev = -1, ReclaimNext = -1;
 
-    /// <summary>True while in that list.</summary>
+    /// <summary>True while in that list; owned by <see cref="SlotTable"/>.</summary>
     internal bool InReclaimList;
+
+    /// <summary>True while a task occupies the slot and has not finished.</summary>
+    internal bool IsLive => _state is SlotState.Waiting or SlotState.Ready or SlotState.Running;
+
+    /// <summary>True while the slot's task is being polled.</summary>
+    internal bool IsRunning => _state == SlotState.Running;
+
+    /// <summary>True once the slot's task finished, until the slot is freed.</summary>
+    internal bool IsDone => _state == SlotState.Done;
+
+    /// <summary>True while the slot is on the free list.</summary>
+    internal bool IsFree => _state == SlotState.Free;
+
+    /// <summary>Free, Waiting or Running → Ready (loop thread): the caller puts it in its level's ready queue, which it
+    /// must not be in already.</summary>
+    internal void TransitionToReady()
+    {
+        Debug.Assert(_state is SlotState.Free or SlotState.Waiting or SlotState.Running, "only a new, waiting or just-polled task is queued: a task is in a ready queue at most once");
+        _state = SlotState.Ready;
+    }
+
+    /// <summary>Ready → Running (loop thread, the slot just taken from its ready queue): a wake now only marks it woken.</summary>
+    internal void TransitionToRunning()
+    {
+        Debug.Assert(_state == SlotState.Ready && Body is not null, "only a queued task with a body is polled");
+        _state = SlotState.Running;
+        _wokenWhileRunning = false;
+    }
+
+    /// <summary>Running → Waiting, unless the task was woken during its poll (loop thread).</summary>
+    /// <returns>True when it was woken: the caller queues it again (<see cref="TransitionToReady"/>) instead.</returns>
+    internal bool TransitionToWaiting()
+    {
+        Debug.Assert(_state == SlotState.Running, "only a task just polled stops running");
+        if (_wokenWhileRunning || HasReady) return true;
+        _state = SlotState.Waiting;
+        return false;
+    }
+
+    /// <summary>Running → Done (loop thread, the task finished in its poll): its generation ends and its leftovers are handed on.</summary>
+    internal void TransitionToDone()
+    {
+        Debug.Assert(_state == SlotState.Running, "a task finishes once, at the end of its own poll");
+        _state = SlotState.Done;
+        EndGeneration();
+        Retire();
+    }
+
+    /// <summary>Done → Free (loop thread, the outcome joined or given up): the caller recycles the body and frees the slot.</summary>
+    internal void TransitionToFree()
+    {
+        Debug.Assert(_state == SlotState.Done, "only a finished slot is freed, and once");
+        _state = SlotState.Free;
+        Body = null;
+    }
+
+    /// <summary>A wake reached the slot's current task (loop thread): marks it woken if it is being polled.</summary>
+    /// <returns>True when the task was waiting: the caller queues it (<see cref="TransitionToReady"/>).</returns>
+    internal bool TransitionOnWake()
+    {
+        switch (_state)
+        {
+            case SlotState.Waiting:
+                return true;
+            case SlotState.Running:
+                _wokenWhileRunning = true;
+                return false;
+            default:
+                return false; // already queued, or finished
+        }
+    }
 
     internal EmbeddedScheduler Scheduler => _scheduler;
 
@@ -62,7 +138,7 @@ internal sealed class EmbeddedTask : TaskCore
     protected override void WakeSelf(int generation) => _scheduler.Wake(Index, generation);
 
     // Polled on this thread right now: being Running, it only needs remembering.
-    protected override void WakeSelfFromOwnPoll() => Notified = true;
+    protected override void WakeSelfFromOwnPoll() => _wokenWhileRunning = true;
 
     /// <summary>True once the slot's tasks get context objects (<see cref="EmbeddedTaskContext"/>, kept in
     /// <see cref="TaskCore.Context"/>) instead of the slot itself: the slot's own context may have been captured. Each
@@ -108,7 +184,7 @@ internal sealed class EmbeddedTask : TaskCore
         _pollsAllocated = false;
         _polledWindow = long.MaxValue;
         _contextPosted = false; // a post to this task's context comes after its start: the context is handed to it here
-        Notified = false;
+        _wokenWhileRunning = false;
         Body = body;
         // The generation before the slot: a thread reading the body's slot reads a generation at least as new (see
         // TaskBody<T>.Abort, which re-checks the body's version around both reads).
@@ -139,13 +215,6 @@ internal sealed class EmbeddedTask : TaskCore
         return windows.MayHaveAllocated(_polledWindow);
     }
 
-    /// <summary>The task finished (loop thread): its generation ends, and its leftovers are handed on.</summary>
-    internal void EndTask()
-    {
-        EndGeneration();
-        Retire();
-    }
-
     /// <summary>The slot as its own tasks' context: queues a post on the task of the generation it serves, or, once
     /// that task finished, on the thread pool (see <see cref="EmbeddedTaskContext"/>).</summary>
     public override void Post(SendOrPostCallback d, object? state)
@@ -163,7 +232,7 @@ internal sealed class EmbeddedTask : TaskCore
     {
         // The generation decides, not the state read here: an abort marked for a generation that has finished, or
         // whose slot was reused meanwhile, counts for no task (see TaskCore.AbortRequested).
-        if (Volatile.Read(ref Generation) != generation || State is Free or Done || !TryMarkAbort(generation)) return;
+        if (Volatile.Read(ref Generation) != generation || !IsLive || !TryMarkAbort(generation)) return;
         WakeSelf(generation);
     }
 }

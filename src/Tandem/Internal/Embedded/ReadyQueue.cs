@@ -6,8 +6,8 @@ namespace Tandem.Internal.Embedded;
 /// and allocate nothing.
 /// </summary>
 /// <remarks>
-/// <para>Invariants: a slot is in at most one queue, and only while its state is <see cref="EmbeddedTask.Ready"/>
-/// (the scheduler queues a slot only on the transition to Ready, and Ready leaves only by being taken here).
+/// <para>Invariants: a slot is in at most one queue, and only while it is Ready
+/// (the scheduler queues a slot only on <see cref="EmbeddedTask.TransitionToReady"/>, and Ready leaves only by being taken here).
 /// <c>_head</c> is -1 exactly when the queue is empty, and then so is <c>_tail</c>.</para>
 /// <para>First in, first out makes each level round-robin: a task made ready again after it ran goes behind
 /// every task already waiting, so every ready task of a level runs once before any runs twice. Tasks run in

@@ -54,7 +54,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     public TaskState GetState(int token)
     {
         Validate(token);
-        return !HasFinished && Slot is { State: EmbeddedTask.Running } ? TaskState.Running : State;
+        return !HasFinished && Slot is { IsRunning: true } ? TaskState.Running : State;
     }
 
     public bool IsFinished(int token) => token != Version || HasFinished;
