@@ -179,7 +179,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         foreach (var slot in _slots.Slots) slot.HandOnStale(); // what a finished slot's race left behind still runs
         foreach (var slot in _slots.Slots)
         {
-            if (slot.IsDone && slot.Body is { State: TaskState.Faulted, Observed: false } body)
+            if (slot.IsDone && slot.Body is { Outcome: TaskState.Faulted, Observed: false } body)
             {
                 body.Observed = true;
                 RaiseUnobserved(slot.Id, body);
@@ -279,7 +279,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     internal void Release(EmbeddedTask slot)
     {
         var body = slot.Body!;
-        bool unobserved = body is { State: TaskState.Faulted, Observed: false };
+        bool unobserved = body is { Outcome: TaskState.Faulted, Observed: false };
         if (unobserved) body.Observed = true;
         long id = slot.Id;
         if (unobserved) RaiseUnobserved(id, body);

@@ -13,8 +13,8 @@ internal abstract class TaskBody
     /// <summary>The generation of <see cref="Slot"/> whose task this body is.</summary>
     internal int SlotGeneration;
 
-    /// <summary>Pending or Running while unfinished; Completed, Faulted or Aborted after.</summary>
-    internal TaskState State;
+    /// <summary>Pending while unfinished (whether it is running is the slot's to say); Completed, Faulted or Aborted after.</summary>
+    internal TaskState Outcome;
 
     /// <summary>What a faulted task threw.</summary>
     internal ExceptionDispatchInfo? Error;
@@ -37,7 +37,7 @@ internal abstract class TaskBody
     /// <summary>True when nobody will join: the slot is freed at the finish.</summary>
     internal bool Detached;
 
-    internal bool HasFinished => State >= TaskState.Completed;
+    internal bool HasFinished => Outcome >= TaskState.Completed;
 
     /// <summary>Advances the task (owner thread). True when it finished, with its outcome recorded.</summary>
     internal abstract bool Poll(EmbeddedTask slot);
@@ -49,7 +49,7 @@ internal abstract class TaskBody
     internal void Recycle()
     {
         Volatile.Write(ref Slot, null);
-        State = TaskState.Pending;
+        Outcome = TaskState.Pending;
         Error = null;
         Observed = false;
         Joiner = default;
@@ -68,11 +68,11 @@ internal abstract class TaskBody
     {
         if (TaskOutcome.IsAbort(exception, Slot is { AbortRequested: true }, Slot?.Id ?? 0))
         {
-            State = TaskState.Aborted;
+            Outcome = TaskState.Aborted;
         }
         else
         {
-            State = TaskState.Faulted;
+            Outcome = TaskState.Faulted;
             Error = ExceptionDispatchInfo.Capture(exception);
         }
         return true;

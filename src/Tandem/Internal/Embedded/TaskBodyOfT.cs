@@ -16,11 +16,11 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     {
         if (Slot is { AbortRequested: true })
         {
-            State = TaskState.Aborted;
+            Outcome = TaskState.Aborted;
             return true;
         }
         Result = result;
-        State = TaskState.Completed;
+        Outcome = TaskState.Completed;
         return true;
     }
 
@@ -38,7 +38,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     /// <summary>Records that the task ended by abort without running further.</summary>
     private bool EndAborted()
     {
-        State = TaskState.Aborted;
+        Outcome = TaskState.Aborted;
         return true;
     }
 
@@ -54,7 +54,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
     public TaskState GetState(int token)
     {
         Validate(token);
-        return !HasFinished && Slot is { IsRunning: true } ? TaskState.Running : State;
+        return !HasFinished && Slot is { IsRunning: true } ? TaskState.Running : Outcome;
     }
 
     public bool IsFinished(int token) => token != Version || HasFinished;
@@ -106,7 +106,7 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         if (Detached) throw new InvalidOperationException(DetachedMessage);
         if (!HasFinished)
             throw new InvalidOperationException("The task has not finished: await its handle, or block on it, instead.");
-        var state = State;
+        var state = Outcome;
         var error = Error;
         var result = Result;
         Observed = true;

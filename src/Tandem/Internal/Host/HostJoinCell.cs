@@ -87,7 +87,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
         if (outcome != TaskState.Pending) return outcome;
         var run = Volatile.Read(ref _run);
         return run is not null && Volatile.Read(ref run.Generation) == _runGeneration
-            && (Volatile.Read(ref run.State) & HostTask.Running) != 0 ? TaskState.Running : TaskState.Pending;
+            && run.IsRunning(_runGeneration) ? TaskState.Running : TaskState.Pending;
     }
 
     public bool IsFinished(int token) => Outcome != 0;

@@ -25,14 +25,15 @@ namespace Tandem.Internal.Host;
 /// </remarks>
 internal abstract class HostTask : TaskCore, IWakeTarget
 {
-    internal const int Notified = 1;
-    internal const int Running = 2;
-    internal const int Complete = 4;
+    private const int Notified = 1;
+    private const int Running = 2;
+    private const int Complete = 4;
     private const int StateBits = 3;
     private const int BitsMask = (1 << StateBits) - 1;
 
-    /// <summary>The run state (bits above), with the generation above <see cref="StateBits"/>.</summary>
-    internal int State = Complete;
+    /// <summary>The run state (bits above), with the generation above <see cref="StateBits"/>. Private: changed only
+    /// through the named transitions below.</summary>
+    private int _runState = Complete;
 
     private static int Tag(int generation) => generation << StateBits;
 
@@ -66,20 +67,44 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     {
         Scheduler = scheduler;
         ResetCore(id, priority);
-        Volatile.Write(ref State, Tag(Generation) | Notified);
+        TransitionToNewTask();
+    }
+
+    /// <summary>Complete → Notified, for the object's new task (the spawning thread, before the task is queued once).</summary>
+    private void TransitionToNewTask()
+    {
+        Debug.Assert((Volatile.Read(ref _runState) & Complete) != 0, "only a pooled object starts a new task");
+        Volatile.Write(ref _runState, Tag(Generation) | Notified);
+    }
+
+    /// <summary>True while the task of <paramref name="generation"/> is being polled (any thread; a snapshot).</summary>
+    internal bool IsRunning(int generation)
+    {
+        int state = Volatile.Read(ref _runState);
+        return (state & ~BitsMask) == Tag(generation) && (state & Running) != 0;
     }
 
     /// <summary>Wakes the task if it is still the one of <paramref name="generation"/>. Safe from any thread.</summary>
     internal void WakeIf(int generation)
     {
+        if (TransitionToNotified(generation)) Scheduler.ScheduleWoken(this);
+    }
+
+    /// <summary>
+    /// Sets Notified on the task of <paramref name="generation"/> (any thread): nothing happens if the object now runs
+    /// another task, the task is complete, or it is notified already.
+    /// </summary>
+    /// <returns>True when the caller must queue the task: it set Notified while the task was not Running (a Running
+    /// task is queued again by its poller, which sees Notified at the poll's end).</returns>
+    private bool TransitionToNotified(int generation)
+    {
         int tag = Tag(generation);
         while (true)
         {
-            int state = Volatile.Read(ref State);
-            if ((state & ~BitsMask) != tag || (state & (Complete | Notified)) != 0) return; // another task's, or nothing to do
-            if (Interlocked.CompareExchange(ref State, state | Notified, state) != state) continue;
-            if ((state & Running) == 0) Scheduler.ScheduleWoken(this);
-            return;
+            int state = Volatile.Read(ref _runState);
+            if ((state & ~BitsMask) != tag || (state & (Complete | Notified)) != 0) return false; // another task's, or nothing to do
+            if (Interlocked.CompareExchange(ref _runState, state | Notified, state) != state) continue;
+            return (state & Running) == 0;
         }
     }
 
@@ -99,7 +124,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// the task's own work and its fault path.</summary>
     private readonly struct Work(HostTask task, Worker worker) : ITaskWork
     {
-        public void BeforePoll() => task.StartRunning();
+        public void BeforePoll() => task.TransitionToRunning();
 
         public bool Poll() => task.PollBody();
 
@@ -107,37 +132,38 @@ internal abstract class HostTask : TaskCore, IWakeTarget
 
         public bool AfterPoll(bool finished)
         {
-            if (finished) task.FinishRunning();
-            else task.StopRunning(worker);
+            if (finished) task.TransitionToComplete();
+            else if (task.TransitionToIdle()) worker.Push(task, lifo: false); // woken during its poll: back of its level
             return finished;
         }
     }
 
     /// <summary>Notified → Running (the worker that dequeued the task). Clears Notified: a wake from now on sets it again.</summary>
-    private void StartRunning()
+    private void TransitionToRunning()
     {
         while (true)
         {
-            int state = Volatile.Read(ref State);
+            int state = Volatile.Read(ref _runState);
             Debug.Assert((state & (Notified | Running | Complete)) == Notified, "only a notified, idle, unfinished task is polled: queued once, polled by one worker");
-            if (Interlocked.CompareExchange(ref State, (state & ~Notified) | Running, state) == state) return;
+            if (Interlocked.CompareExchange(ref _runState, (state & ~Notified) | Running, state) == state) return;
         }
     }
 
     /// <summary>Running → Complete (the polling worker, the task having finished): wakes are ignored from now on, and
     /// the object goes back to its pool.</summary>
-    private void FinishRunning()
+    private void TransitionToComplete()
     {
-        Debug.Assert((Volatile.Read(ref State) & Running) != 0, "a task finishes inside its own poll");
+        Debug.Assert((Volatile.Read(ref _runState) & Running) != 0, "a task finishes inside its own poll");
         _wokenByOwnPoll = false;
-        Volatile.Write(ref State, Tag(Generation) | Complete);
+        Volatile.Write(ref _runState, Tag(Generation) | Complete);
         Retire();
         Recycle();
     }
 
     /// <summary>Running → idle (the polling worker, the task not finished), or → Notified when it was woken during the
-    /// poll: then this worker queues it again, at the back of its level (a yield lets its peers run).</summary>
-    private void StopRunning(Worker worker)
+    /// poll, by itself or from elsewhere.</summary>
+    /// <returns>True when it was woken: the caller queues it again, at the back of its level (a yield lets its peers run).</returns>
+    private bool TransitionToIdle()
     {
         // A wake by the task itself during the poll becomes Notified in the same CAS, so a concurrent wake from
         // another thread cannot queue it a second time.
@@ -145,11 +171,10 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         _wokenByOwnPoll = false;
         while (true)
         {
-            int state = Volatile.Read(ref State);
+            int state = Volatile.Read(ref _runState);
+            Debug.Assert((state & (Running | Complete)) == Running, "only a task being polled stops running");
             int next = (state & ~Running) | notifiedBySelf;
-            if (Interlocked.CompareExchange(ref State, next, state) != state) continue;
-            if ((next & Notified) != 0) worker.Push(this, lifo: false);
-            return;
+            if (Interlocked.CompareExchange(ref _runState, next, state) == state) return (next & Notified) != 0;
         }
     }
 
