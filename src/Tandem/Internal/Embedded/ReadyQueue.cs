@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Tandem.Internal.Embedded;
 
 /// <summary>
@@ -26,6 +28,7 @@ internal sealed class ReadyQueue(EmbeddedTask[] slots)
     /// <summary>Queues <paramref name="slot"/> at the back.</summary>
     internal void Add(EmbeddedTask slot)
     {
+        Debug.Assert(_tail != slot.Index && (_head < 0) == (_tail < 0), "a slot is queued once; head and tail are empty together");
         slot.NextInLevel = -1;
         if (_tail < 0) _head = slot.Index;
         else slots[_tail].NextInLevel = slot.Index;
@@ -35,6 +38,7 @@ internal sealed class ReadyQueue(EmbeddedTask[] slots)
     /// <summary>Takes the slot at the front; the queue must not be empty.</summary>
     internal EmbeddedTask Take()
     {
+        Debug.Assert(_head >= 0 && _tail >= 0, "only a non-empty queue is taken from");
         var slot = slots[_head];
         _head = slot.NextInLevel;
         if (_head < 0) _tail = -1;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Tandem.Internal.Embedded;
 
 /// <summary>
@@ -33,6 +35,7 @@ internal sealed class TimerHeap(int initialCapacity)
             i = parent;
         }
         _entries[i] = entry;
+        CheckPlaced(i);
     }
 
     /// <summary>True when a timer due at <paramref name="now"/> would still resume something (its wait was not claimed
@@ -41,7 +44,7 @@ internal sealed class TimerHeap(int initialCapacity)
     {
         for (int i = 0; i < Count; i++)
         {
-            if (_entries[i].Deadline <= now && _entries[i].ClaimableWait.IsPending) return true;
+            if (_entries[i].Deadline <= now && _entries[i].Wait.IsPending) return true;
         }
         return false;
     }
@@ -54,7 +57,7 @@ internal sealed class TimerHeap(int initialCapacity)
             resumption = default;
             return false;
         }
-        resumption = _entries[0].ClaimableWait;
+        resumption = _entries[0].Wait;
         RemoveFirst();
         return true;
     }
@@ -83,10 +86,23 @@ internal sealed class TimerHeap(int initialCapacity)
             i = child;
         }
         _entries[i] = entry;
+        CheckPlaced(i);
+    }
+
+    /// <summary>Checks the heap order around the entry just placed at <paramref name="i"/> (Debug builds): no earlier
+    /// than its parent, no later than its children. Each placement checks its own neighbourhood, so the whole heap
+    /// stays ordered.</summary>
+    [Conditional("DEBUG")]
+    private void CheckPlaced(int i)
+    {
+        Debug.Assert(i == 0 || !Earlier(_entries[i], _entries[(i - 1) >> 1]), "a timer is never earlier than its parent");
+        int child = 2 * i + 1;
+        Debug.Assert(child >= Count || !Earlier(_entries[child], _entries[i]), "a timer is never later than its first child");
+        Debug.Assert(child + 1 >= Count || !Earlier(_entries[child + 1], _entries[i]), "a timer is never later than its second child");
     }
 
     private static bool Earlier(in Entry a, in Entry b) =>
         a.Deadline < b.Deadline || (a.Deadline == b.Deadline && a.Sequence < b.Sequence);
 
-    private readonly record struct Entry(long Deadline, long Sequence, ClaimableWait ClaimableWait);
+    private readonly record struct Entry(long Deadline, long Sequence, ClaimableWait Wait);
 }

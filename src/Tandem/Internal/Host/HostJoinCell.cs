@@ -214,6 +214,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
         while (true)
         {
             state = Volatile.Read(ref _state);
+            Debug.Assert((state & OutcomeMask) == 0 && (state & Joined) == 0, "a task's outcome is published once, before any join");
             if (Interlocked.CompareExchange(ref _state, state | (int)outcome, state) == state) break;
         }
         if ((state & JoinerLocked) != 0) return; // the registration holding the lock resumes the joiner (Unlock)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Tandem.Internal.Host;
 
 /// <summary>
@@ -38,7 +40,9 @@ internal sealed class LocalQueue
     internal bool TryPush(HostTask task)
     {
         long tail = _tail;
-        if (tail - Volatile.Read(ref _head) >= Capacity) return false;
+        long head = Volatile.Read(ref _head);
+        Debug.Assert(head <= tail, "claims never pass the tail: the head only moves up to it");
+        if (tail - head >= Capacity) return false;
         _items[tail & Mask].Item = task;
         Volatile.Write(ref _tail, tail + 1);
         return true;
@@ -82,7 +86,11 @@ internal sealed class LocalQueue
             if (available <= 0) return 0;
             int n = (int)Math.Min(Math.Min(available - available / 2, buffer.Length), owner ? Capacity : Capacity / 2);
             for (int i = 0; i < n; i++) buffer[i].Item = _items[(head + i) & Mask].Item;
-            if (Interlocked.CompareExchange(ref _head, head + n, head) == head) return n;
+            if (Interlocked.CompareExchange(ref _head, head + n, head) == head)
+            {
+                Debug.Assert(n > 0 && head + n <= tail, "a claim takes what was pushed, never more");
+                return n;
+            }
         }
     }
 
