@@ -33,7 +33,7 @@ public static class Async
     {
         if (period <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(period), period, "An interval's period is more than zero.");
-        return new IntervalTimer(TaskCore.Current?.Host.Clock ?? TimeProvider.System, period);
+        return new IntervalTimer(TaskCore.Current?.Timers.Clock ?? TimeProvider.System, period);
     }
 
     /// <summary>True on a thread that is running a Tandem task right now.</summary>

@@ -47,7 +47,7 @@ public readonly struct DelayAwaitable
                 Task.Delay(_delay).GetAwaiter().UnsafeOnCompleted(continuation.AsAction());
                 return;
             }
-            task.Host.AddTimer(_delay, ClaimableWait.Capture(continuation));
+            task.Timers.AddTimer(_delay, ClaimableWait.Capture(continuation));
         }
     }
 }

@@ -20,7 +20,7 @@ public abstract partial class Runtime
     /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
     public Task<bool> ShutdownAsync(TimeSpan timeout)
     {
-        if (TaskCore.Current?.Host == this as ITaskTimers)
+        if (TaskCore.Current?.Timers == this as ITaskTimers)
             throw new InvalidOperationException("A runtime cannot be shut down from inside one of its own tasks: it would wait for itself.");
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>

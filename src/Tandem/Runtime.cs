@@ -35,7 +35,7 @@ public abstract partial class Runtime : IDisposable
     public RuntimeMode Mode { get; }
 
     /// <summary>The runtime of the task running on this thread, or null outside a Tandem task.</summary>
-    public static Runtime? Current => TaskCore.Current?.Host as Runtime;
+    public static Runtime? Current => TaskCore.Current?.Timers as Runtime;
 
     /// <summary>The id of the task running on this thread, or 0 outside a task.</summary>
     public static long CurrentTaskId => Async.CurrentTaskId;

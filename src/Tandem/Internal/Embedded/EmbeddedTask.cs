@@ -131,7 +131,7 @@ internal sealed class EmbeddedTask : TaskCore
 
     internal EmbeddedScheduler Scheduler => _scheduler;
 
-    internal override ITaskTimers Host => _scheduler;
+    internal override ITaskTimers Timers => _scheduler;
 
     internal override Waker Waker => new(_scheduler, Index, Generation);
 

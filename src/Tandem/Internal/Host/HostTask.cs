@@ -52,7 +52,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>Woken by itself during its poll (owner thread): folded into the end-of-poll transition.</summary>
     private bool _wokenByOwnPoll;
 
-    internal override ITaskTimers Host => Scheduler;
+    internal override ITaskTimers Timers => Scheduler;
 
     internal override Waker Waker => new(this, 0, Volatile.Read(ref Generation));
 

@@ -117,8 +117,8 @@ internal abstract partial class TaskCore : TaskContext
         if (_abortSource is { IsCancellationRequested: false } source) source.Cancel();
     }
 
-    /// <summary>The scheduler that owns the task: its clock and timers.</summary>
-    internal abstract ITaskTimers Host { get; }
+    /// <summary>The scheduler that owns the task, as its awaitables see it: its clock and timers (and, cast, the <see cref="Runtime"/>).</summary>
+    internal abstract ITaskTimers Timers { get; }
 
     /// <summary>The waker that re-polls this task.</summary>
     internal abstract Waker Waker { get; }
