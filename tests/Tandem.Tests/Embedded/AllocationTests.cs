@@ -7,25 +7,7 @@ public class AllocationTests
 {
     private sealed class Counter { public int Value; }
 
-    /// <summary>
-    /// Bytes allocated by <paramref name="cycles"/> cycles, as the median of 10 batches measured one after
-    /// another: an allocation per operation shows in every batch, while a one-off allocation of the runtime's
-    /// own on this thread (seen about once in fifteen full runs) cannot fail the test.
-    /// </summary>
-    private static long Measure(Action cycle, int warmup = 200, int cycles = 2000)
-    {
-        for (int i = 0; i < warmup; i++) cycle();
-        const int Batches = 10;
-        var bytes = new long[Batches];
-        for (int b = 0; b < Batches; b++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < cycles / Batches; i++) cycle();
-            bytes[b] = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        Array.Sort(bytes);
-        return bytes[Batches / 2];
-    }
+    private static long Measure(Action cycle, int warmup = 200, int cycles = 2000) => AllocationMeter.MedianBytes(cycle, warmup, cycles);
 
     [Fact]
     public void AsyncSpawnYieldJoinAllocatesNothing()

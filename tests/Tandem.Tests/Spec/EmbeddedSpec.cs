@@ -403,13 +403,7 @@ public class EmbeddedSpec
 
     public class DescribeNoAllocation
     {
-        private static long Measure(Action cycle)
-        {
-            for (int i = 0; i < 100; i++) cycle();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 1000; i++) cycle();
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        private static long Measure(Action cycle) => AllocationMeter.MedianBytes(cycle, warmup: 100, cycles: 1000);
 
         [Fact]
         public void SchedulingPollingWakingAndJoiningPollFunctionsAllocateNothing()
