@@ -1,6 +1,6 @@
 using Tandem.Embedded;
 
-namespace Tandem.Tests.Interop;
+namespace Tandem.Tests.Embedded;
 
 public class WakerRegistryTests
 {

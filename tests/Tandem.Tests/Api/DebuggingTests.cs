@@ -4,7 +4,7 @@ using Tandem;
 using Tandem.Embedded;
 using Tandem.Tests.Conformance;
 
-namespace Tandem.Tests.Core;
+namespace Tandem.Tests.Api;
 
 /// <summary>Debugging as a .NET user expects: stack traces of the user's code, and debugger displays that say what a thing is.</summary>
 public class DebuggingTests

@@ -27,7 +27,7 @@ namespace Tandem.Tests.Spec;
 /// the registry instance is the scheduler's (<see cref="EmbeddedScheduler.Wakers"/>).</item>
 /// </list>
 /// </remarks>
-public class InteropSpec
+public class IdsAndWakersSpec
 {
     /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> dedicated threads released together; fails on any error or hang.</summary>
     private static void OnThreads(int count, Action<int> body) => Bounded.Run(() =>

@@ -1,6 +1,6 @@
 using Tandem;
 
-namespace Tandem.Tests.Core;
+namespace Tandem.Tests.Tasks;
 
 /// <summary>
 /// The polling loops read and write the thread's synchronization and execution contexts through the runtime's own

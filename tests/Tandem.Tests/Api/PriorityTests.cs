@@ -1,6 +1,6 @@
 using Tandem;
 
-namespace Tandem.Tests.Core;
+namespace Tandem.Tests.Api;
 
 public class PriorityTests
 {

@@ -1,7 +1,7 @@
 using Tandem;
 using Tandem.Embedded;
 
-namespace Tandem.Tests.Core;
+namespace Tandem.Tests.Api;
 
 public class DefaultsTests
 {

@@ -1,6 +1,6 @@
 using Tandem;
 
-namespace Tandem.Tests.Core;
+namespace Tandem.Tests.Api;
 
 #pragma warning disable CS1998 // async methods without await: synchronous completion is what is tested
 #pragma warning disable xUnit1031 // GetResult/Wait are the APIs under test; every wait is bounded and runs without a sync context
