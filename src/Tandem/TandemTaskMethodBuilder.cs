@@ -72,9 +72,7 @@ public struct TandemTaskMethodBuilder<T>
         where TStateMachine : IAsyncStateMachine
     {
         var box = GetBox(ref stateMachine);
-        // For a struct awaiter the JIT folds the type test and calls the interface without boxing the awaiter.
-        if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
-        else awaiter.OnCompleted(box.ResumeAction);
+        if (!AwaiterDispatch.TryTandem(ref awaiter, box)) awaiter.OnCompleted(box.ResumeAction);
     }
 
     /// <summary>Suspends the method on <paramref name="awaiter"/>.</summary>
@@ -87,8 +85,7 @@ public struct TandemTaskMethodBuilder<T>
         where TStateMachine : IAsyncStateMachine
     {
         var box = GetBox(ref stateMachine);
-        if (default(TAwaiter) is not null && awaiter is ITandemAwaiter) ((ITandemAwaiter)awaiter).OnCompleted(box);
-        else awaiter.UnsafeOnCompleted(box.ResumeAction);
+        if (!AwaiterDispatch.TryTandem(ref awaiter, box)) awaiter.UnsafeOnCompleted(box.ResumeAction);
     }
 
     /// <remarks>
