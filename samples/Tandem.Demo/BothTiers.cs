@@ -16,12 +16,12 @@ internal static class BothTiers
             var (order, total, timedOut) = runtime.BlockOn(async () =>
             {
                 var started = new ConcurrentQueue<string>();
-                using var set = runtime.JoinSet<int>();
+                using var set = runtime.CreateJoinSet<int>();
                 foreach (var priority in new[] { Priority.Low, Priority.Critical, Priority.Normal })
                     _ = set.Spawn(priority, (priority, started), static async st =>
                     {
                         st.started.Enqueue(st.priority.ToString());
-                        await Runtime.Delay(TimeSpan.FromMilliseconds(5));
+                        await Async.Delay(TimeSpan.FromMilliseconds(5));
                         return st.priority.ToInt32();
                     });
                 int sum = 0;
@@ -30,7 +30,7 @@ internal static class BothTiers
                 bool expired = false;
                 try
                 {
-                    await runtime.Timeout(TimeSpan.FromMilliseconds(10), async () => { await Runtime.Delay(TimeSpan.FromSeconds(5)); });
+                    await runtime.Timeout(TimeSpan.FromMilliseconds(10), async () => { await Async.Delay(TimeSpan.FromSeconds(5)); });
                 }
                 catch (TimeoutException)
                 {

@@ -10,18 +10,27 @@ public static class Async
     /// <returns>An awaitable.</returns>
     public static YieldAwaitable Yield() => default;
 
-    /// <summary>Resumes after <paramref name="delay"/> of the scheduler's clock.</summary>
-    /// <param name="delay">How long to sleep; zero or less does not suspend.</param>
-    /// <returns>An awaitable.</returns>
-    public static DelayAwaitable Delay(TimeSpan delay) => new(delay);
+    /// <summary>Inside a task: resumes after <paramref name="delay"/> of its scheduler's clock.</summary>
+    /// <param name="delay">How long to sleep: zero or more; zero does not suspend.</param>
+    /// <returns>An awaitable. Outside a Tandem task (a <see cref="TandemTask"/> method run from ordinary code) it waits on
+    /// the system timer. It is awaited, never waited for synchronously: <c>GetAwaiter().GetResult()</c> outside a task
+    /// throws <see cref="InvalidOperationException"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    public static DelayAwaitable Delay(TimeSpan delay)
+    {
+        if (delay < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "A delay is zero or more.");
+        return new(delay);
+    }
 
-    /// <summary>Resumes after <paramref name="milliseconds"/> of the scheduler's clock.</summary>
-    /// <param name="milliseconds">How long to sleep, in milliseconds (0 or more).</param>
-    /// <returns>An awaitable.</returns>
+    /// <summary>Inside a task: resumes after <paramref name="milliseconds"/> of its scheduler's clock.</summary>
+    /// <param name="milliseconds">How long to sleep, in milliseconds: zero or more; zero does not suspend.</param>
+    /// <returns>An awaitable (see <see cref="Delay(TimeSpan)"/>).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="milliseconds"/> is negative.</exception>
     public static DelayAwaitable Delay(int milliseconds)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(milliseconds);
+        if (milliseconds < 0)
+            throw new ArgumentOutOfRangeException(nameof(milliseconds), milliseconds, "A delay is zero or more milliseconds.");
         return new(TimeSpan.FromMilliseconds(milliseconds));
     }
 

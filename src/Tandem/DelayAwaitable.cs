@@ -20,6 +20,9 @@ public readonly struct DelayAwaitable
     /// <summary>Awaits a delay.</summary>
     public readonly struct Awaiter : ICriticalNotifyCompletion, ITandemAwaiter
     {
+        /// <summary>Set on the thread that resumes an await made outside any task, for that resumption's GetResult.</summary>
+        [ThreadStatic] private static bool t_resumingAfterSystemDelay;
+
         private readonly TimeSpan _delay;
 
         internal Awaiter(TimeSpan delay) => _delay = delay;
@@ -27,9 +30,20 @@ public readonly struct DelayAwaitable
         /// <summary>True for a zero delay, or when the task is being aborted.</summary>
         public bool IsCompleted => _delay <= TimeSpan.Zero || AbortCheck.IsAbortRequested;
 
-        /// <summary>Throws <see cref="TaskAbortedException"/> when the task was aborted while it slept.</summary>
+        /// <summary>Ends the await: throws <see cref="TaskAbortedException"/> when the task was aborted while it slept.</summary>
+        /// <exception cref="InvalidOperationException">Called outside a Tandem task without awaiting
+        /// (<c>Async.Delay(50).GetAwaiter().GetResult()</c>): a delay is awaited, never waited for synchronously.</exception>
         [StackTraceHidden]
-        public void GetResult() => AbortCheck.ThrowIfAbortRequested();
+        public void GetResult()
+        {
+            if (_delay > TimeSpan.Zero && TaskCore.Current is null)
+            {
+                // Outside a task, only the resumption of a real await (see Register) may end the delay.
+                if (!t_resumingAfterSystemDelay) throw WaitedSynchronously();
+                t_resumingAfterSystemDelay = false;
+            }
+            AbortCheck.ThrowIfAbortRequested();
+        }
 
         /// <inheritdoc />
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
@@ -43,11 +57,28 @@ public readonly struct DelayAwaitable
         {
             if (TaskCore.Current is not { } task)
             {
-                // Outside a Tandem task there is no scheduler clock: use the system timer.
-                Task.Delay(_delay).GetAwaiter().UnsafeOnCompleted(continuation.AsAction());
+                // Awaited outside a Tandem task (a TandemTask method run from ordinary code): there is no scheduler
+                // clock, so the system timer waits, and the resumption tells GetResult it really waited.
+                var resume = continuation.AsAction();
+                Task.Delay(_delay).GetAwaiter().UnsafeOnCompleted(() =>
+                {
+                    t_resumingAfterSystemDelay = true;
+                    try
+                    {
+                        resume();
+                    }
+                    finally
+                    {
+                        t_resumingAfterSystemDelay = false;
+                    }
+                });
                 return;
             }
             task.Timers.AddTimer(_delay, ClaimableWait.Capture(continuation));
         }
+
+        private static InvalidOperationException WaitedSynchronously() => new(
+            "Async.Delay is awaited, not waited for synchronously: 'await Async.Delay(…)' (inside a Tandem task it runs on the " +
+            "scheduler's clock; outside one on the system timer), or Thread.Sleep / Task.Delay(…).Wait() in blocking code.");
     }
 }

@@ -37,37 +37,6 @@ public abstract partial class Runtime : IDisposable
     /// <summary>The runtime of the task running on this thread, or null outside a Tandem task.</summary>
     public static Runtime? Current => TaskCore.Current?.Timers as Runtime;
 
-    /// <summary>The id of the task running on this thread, or 0 outside a task.</summary>
-    public static long CurrentTaskId => Async.CurrentTaskId;
-
-    /// <summary>The priority of the task running on this thread.</summary>
-    /// <exception cref="InvalidOperationException">Not inside a Tandem task.</exception>
-    public static Priority CurrentPriority => Async.CurrentPriority;
-
-    /// <summary>Inside a task: lets the other ready tasks of its priority run first. See <see cref="Async.Yield"/>.</summary>
-    /// <returns>An awaitable.</returns>
-    public static YieldAwaitable Yield() => Async.Yield();
-
-    /// <summary>Inside a task: resumes after <paramref name="delay"/> of its runtime's clock. See <see cref="Async.Delay(TimeSpan)"/>.</summary>
-    /// <param name="delay">How long.</param>
-    /// <returns>An awaitable.</returns>
-    public static DelayAwaitable Delay(TimeSpan delay) => Async.Delay(delay);
-
-    /// <summary>Inside a task: a token cancelled when the task is aborted. See <see cref="Async.AbortToken"/>.</summary>
-    public static CancellationToken AbortToken => Async.AbortToken;
-
-    /// <summary>Creates a join set on this runtime (the seed's <c>join_set()</c>); same as <see cref="CreateJoinSet{T}"/>.</summary>
-    /// <typeparam name="T">The tasks' result type.</typeparam>
-    /// <param name="capacity">How many tasks it holds; default 32.</param>
-    /// <returns>The set.</returns>
-    public JoinSet<T> JoinSet<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateJoinSet<T>(capacity);
-
-    /// <summary>Creates a futures-unordered set; same as <see cref="CreateFuturesUnordered{T}"/>.</summary>
-    /// <typeparam name="T">The members' result type.</typeparam>
-    /// <param name="capacity">How many members it holds; default 32.</param>
-    /// <returns>The set.</returns>
-    public FuturesUnordered<T> FuturesUnordered<T>(int capacity = TandemDefaults.DefaultMaxFutures) => CreateFuturesUnordered<T>(capacity);
-
     /// <summary>Unfinished tasks.</summary>
     public abstract int TaskCount { get; }
 

@@ -6,12 +6,12 @@ foreach (var mode in new[] { RuntimeMode.Embedded, RuntimeMode.Host })
     using var runtime = Runtime.WithMode(mode);
     int sum = runtime.BlockOn(async () =>
     {
-        using var set = runtime.JoinSet<int>();
+        using var set = runtime.CreateJoinSet<int>();
         for (int i = 1; i <= 4; i++)
             _ = set.Spawn(Priority.Normal, i, static async i =>
             {
-                await Runtime.Delay(TimeSpan.FromMilliseconds(i));
-                await Runtime.Yield();
+                await Async.Delay(TimeSpan.FromMilliseconds(i));
+                await Async.Yield();
                 return i * i;
             });
         int total = 0;

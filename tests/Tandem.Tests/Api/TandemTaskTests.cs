@@ -290,10 +290,25 @@ public class TandemTaskTests
     }
 
     [Fact]
-    public void ZeroOrNegativeTimeSpanDelayDoesNotSuspend()
+    public void NegativeDelayTimeSpanThrowsAsTheMillisecondsOverloadDoes()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Async.Delay(TimeSpan.FromSeconds(-5)));
+        Assert.Equal("delay", e.ParamName);
+        Assert.Contains("zero or more", e.Message);
+    }
+
+    [Fact]
+    public void ADelayWaitedForSynchronouslyOutsideATaskThrowsInsteadOfReturningAtOnce()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Async.Delay(50).GetAwaiter().GetResult());
+        Assert.Contains("await", e.Message);
+        Async.Delay(0).GetAwaiter().GetResult(); // a zero delay has nothing to wait for
+    }
+
+    [Fact]
+    public void ZeroDelayDoesNotSuspend()
     {
         Assert.True(Async.Delay(TimeSpan.Zero).GetAwaiter().IsCompleted);
-        Assert.True(Async.Delay(TimeSpan.FromSeconds(-5)).GetAwaiter().IsCompleted);
         Assert.True(Async.Delay(0).GetAwaiter().IsCompleted);
         Assert.False(Async.Delay(1).GetAwaiter().IsCompleted);
         Assert.False(Async.Yield().GetAwaiter().IsCompleted);

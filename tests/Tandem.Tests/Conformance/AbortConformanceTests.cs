@@ -18,7 +18,7 @@ public class AbortConformanceTests
                 try
                 {
                     log.Enqueue("sleeping");
-                    await Runtime.Delay(TimeSpan.FromHours(1));
+                    await Async.Delay(TimeSpan.FromHours(1));
                     log.Enqueue("woke");
                 }
                 finally
@@ -26,7 +26,7 @@ public class AbortConformanceTests
                     log.Enqueue("finally");
                 }
             });
-            while (!log.Contains("sleeping")) await Runtime.Yield();
+            while (!log.Contains("sleeping")) await Async.Yield();
             sleeper.Abort();
             try
             {
@@ -53,7 +53,7 @@ public class AbortConformanceTests
             var h = rt.Spawn(Priority.Idle, async () =>
             {
                 ran = true;
-                await Runtime.Yield();
+                await Async.Yield();
             });
             h.Abort(); // before this task yields, so before the Idle task can be polled on the embedded tier
             try
@@ -81,7 +81,7 @@ public class AbortConformanceTests
             try
             {
                 started = true;
-                while (true) await Runtime.Delay(TimeSpan.FromMilliseconds(5));
+                while (true) await Async.Delay(TimeSpan.FromMilliseconds(5));
             }
             finally
             {
@@ -91,7 +91,7 @@ public class AbortConformanceTests
         using var registration = h.AbortOn(cts.Token);
         string outcome = rt.BlockOn(async () =>
         {
-            while (!Volatile.Read(ref started)) await Runtime.Yield();
+            while (!Volatile.Read(ref started)) await Async.Yield();
             // Cancelled from another thread than the runtime's, as a user's token would be.
             await Task.Run(cts.Cancel);
             try
@@ -118,13 +118,13 @@ public class AbortConformanceTests
         {
             var h = rt.Spawn(async () =>
             {
-                var token = Runtime.AbortToken;
+                var token = Async.AbortToken;
                 Assert.False(token.IsCancellationRequested);
                 Volatile.Write(ref waiting, true);
                 // A foreign API that takes a token: it ends when the task is aborted.
                 await Task.Delay(Timeout.Infinite, token);
             });
-            while (!Volatile.Read(ref waiting)) await Runtime.Yield();
+            while (!Volatile.Read(ref waiting)) await Async.Yield();
             h.Abort();
             try
             {
@@ -137,7 +137,7 @@ public class AbortConformanceTests
             }
         });
         Assert.Equal("aborted", outcome);
-        Assert.Equal(CancellationToken.None, Runtime.AbortToken); // outside a task
+        Assert.Equal(CancellationToken.None, Async.AbortToken); // outside a task
     });
 
     [Theory]
@@ -147,10 +147,10 @@ public class AbortConformanceTests
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             return 3;
         });
-        while (!h.IsFinished) rt.BlockOn(async () => { await Runtime.Yield(); });
+        while (!h.IsFinished) rt.BlockOn(async () => { await Async.Yield(); });
         h.Abort();
         Assert.Equal(3, rt.BlockOn(h));
     });

@@ -20,7 +20,7 @@ public class ExecutionContextConformanceTests
         {
             string? first = s_value.Value;
             s_value.Value = "task A";
-            await Runtime.Yield();
+            await Async.Yield();
             await Task.Delay(1);
             return (first, s_value.Value);
         });
@@ -31,7 +31,7 @@ public class ExecutionContextConformanceTests
         s_value.Value = null;
         string? seenByB = rt.BlockOn(async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             return s_value.Value;
         });
         Assert.Null(seenByB);                      // task A's value did not leak into task B
@@ -54,7 +54,7 @@ public class ExecutionContextConformanceTests
                 int mismatches = 0;
                 for (int k = 0; k < yields; k++)
                 {
-                    await Runtime.Yield();
+                    await Async.Yield();
                     if (s_value.Value != mine || !ReferenceEquals(SynchronizationContext.Current, context)) mismatches++;
                 }
                 return (mismatches, context);

@@ -16,7 +16,7 @@ public class LifecycleConformanceTests
             Interlocked.Increment(ref started);
             try
             {
-                await Runtime.Delay(TimeSpan.FromHours(1));
+                await Async.Delay(TimeSpan.FromHours(1));
             }
             finally
             {
@@ -25,13 +25,13 @@ public class LifecycleConformanceTests
         })).ToList();
         rt.BlockOn(async () =>
         {
-            while (Volatile.Read(ref started) < 10) await Runtime.Yield();
+            while (Volatile.Read(ref started) < 10) await Async.Yield();
         });
         Assert.True(rt.Shutdown(TimeSpan.FromSeconds(10)));
         Assert.Equal(10, unwound);
         Assert.Equal(0, rt.TaskCount);
         Assert.All(handles, h => Assert.True(h.IsFinished));
-        Assert.Throws<ObjectDisposedException>(() => rt.Spawn(async () => { await Runtime.Yield(); }));
+        Assert.Throws<ObjectDisposedException>(() => rt.Spawn(async () => { await Async.Yield(); }));
         rt.Dispose(); // a second shutdown is harmless
     });
 
@@ -42,10 +42,10 @@ public class LifecycleConformanceTests
         using var rt = Runtimes.Create(mode);
         var error = rt.BlockOn(async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             var inner = rt.Spawn(async () =>
             {
-                await Runtime.Yield();
+                await Async.Yield();
                 return 1;
             });
             try
@@ -66,10 +66,10 @@ public class LifecycleConformanceTests
     public void BadInputIsRejectedWithClearErrors(Tier mode)
     {
         using var rt = Runtimes.Create(mode);
-        Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Spawn((Priority)5, async () => { await Runtime.Yield(); })).ParamName);
+        Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Spawn((Priority)5, async () => { await Async.Yield(); })).ParamName);
         Assert.Equal("method", Assert.Throws<ArgumentNullException>(() => rt.Spawn(Priority.Normal, (Func<TandemTask>)null!)).ParamName);
         Assert.Equal("future", Assert.Throws<ArgumentNullException>(() => rt.Spawn<int>(Priority.Normal, (IFuture<int>)null!)).ParamName);
-        Assert.Equal("duration", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Timeout(TimeSpan.FromSeconds(-1), async () => { await Runtime.Yield(); return 0; }).GetAwaiter().GetResult()).ParamName);
+        Assert.Equal("duration", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Timeout(TimeSpan.FromSeconds(-1), async () => { await Async.Yield(); return 0; }).GetAwaiter().GetResult()).ParamName);
         Assert.Throws<InvalidOperationException>(() => default(JoinHandle<int>).GetResult());
     }
 
@@ -90,10 +90,10 @@ public class LifecycleConformanceTests
     {
         // A behaviour that differs by tier: the embedded tier has a fixed capacity, the host tier none.
         using var embedded = Runtime.WithMode(RuntimeMode.Embedded, new RuntimeOptions { MaxTasks = 2 });
-        for (int i = 0; i < 2; i++) Assert.True(embedded.TrySpawn(Priority.Normal, 0, static async _ => { await Runtime.Yield(); return 0; }, out _));
-        Assert.False(embedded.TrySpawn(Priority.Normal, 0, static async _ => { await Runtime.Yield(); return 0; }, out _));
-        Assert.Throws<CapacityExceededException>(() => embedded.Spawn(async () => { await Runtime.Yield(); }));
+        for (int i = 0; i < 2; i++) Assert.True(embedded.TrySpawn(Priority.Normal, 0, static async _ => { await Async.Yield(); return 0; }, out _));
+        Assert.False(embedded.TrySpawn(Priority.Normal, 0, static async _ => { await Async.Yield(); return 0; }, out _));
+        Assert.Throws<CapacityExceededException>(() => embedded.Spawn(async () => { await Async.Yield(); }));
         using var host = Runtime.WithMode(RuntimeMode.Host, new RuntimeOptions { WorkerCount = 1 });
-        for (int i = 0; i < 100; i++) Assert.True(host.TrySpawn(Priority.Normal, 0, static async _ => { await Runtime.Yield(); return 0; }, out _));
+        for (int i = 0; i < 100; i++) Assert.True(host.TrySpawn(Priority.Normal, 0, static async _ => { await Async.Yield(); return 0; }, out _));
     }
 }

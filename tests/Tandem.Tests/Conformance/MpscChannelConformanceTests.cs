@@ -19,7 +19,7 @@ public class MpscChannelConformanceTests
                 {
                     for (int i = 0; i < PerProducer; i++)
                     {
-                        while (!st.channel.TrySend(st.p * PerProducer + i)) await Runtime.Yield(); // full: let the consumer run
+                        while (!st.channel.TrySend(st.p * PerProducer + i)) await Async.Yield(); // full: let the consumer run
                     }
                 });
             long total = 0;

@@ -21,7 +21,7 @@ public class PriorityTimerConformanceTests
             foreach (var p in new[] { Priority.Idle, Priority.Normal, Priority.Low, Priority.Critical, Priority.High })
                 hs.Add(rt.Spawn(p, log, static log =>
                 {
-                    log.Enqueue(Runtime.CurrentPriority);
+                    log.Enqueue(Async.CurrentPriority);
                     return TandemTask.CompletedTask;
                 }));
             foreach (var h in hs) await h;
@@ -42,7 +42,7 @@ public class PriorityTimerConformanceTests
             foreach (int ms in new[] { 90, 15, 50 })
                 hs.Add(rt.Spawn(Priority.Normal, (ms, log), static async st =>
                 {
-                    await Runtime.Delay(TimeSpan.FromMilliseconds(st.ms));
+                    await Async.Delay(TimeSpan.FromMilliseconds(st.ms));
                     st.log.Enqueue(st.ms);
                 }));
             foreach (var h in hs) await h;
@@ -61,7 +61,7 @@ public class PriorityTimerConformanceTests
         {
             int f = await rt.Timeout(TimeSpan.FromSeconds(30), async () =>
             {
-                await Runtime.Delay(TimeSpan.FromMilliseconds(1));
+                await Async.Delay(TimeSpan.FromMilliseconds(1));
                 return 7;
             });
             string s;
@@ -71,7 +71,7 @@ public class PriorityTimerConformanceTests
                 {
                     try
                     {
-                        await Runtime.Delay(TimeSpan.FromHours(1));
+                        await Async.Delay(TimeSpan.FromHours(1));
                     }
                     finally
                     {
@@ -84,7 +84,7 @@ public class PriorityTimerConformanceTests
             {
                 s = "timed out";
             }
-            while (!Volatile.Read(ref slowUnwound)) await Runtime.Yield();
+            while (!Volatile.Read(ref slowUnwound)) await Async.Yield();
             return (f, s);
         });
         Assert.Equal(7, fast);
@@ -112,7 +112,7 @@ public class PriorityTimerConformanceTests
         // A behaviour that differs by tier: only the embedded tier takes a virtual clock.
         var clock = new VirtualClock();
         using var rt = Runtime.WithMode(RuntimeMode.Embedded, new RuntimeOptions { Clock = clock });
-        rt.BlockOn(async () => { await Runtime.Delay(TimeSpan.FromDays(3)); });
+        rt.BlockOn(async () => { await Async.Delay(TimeSpan.FromDays(3)); });
         Assert.Equal(TimeSpan.FromDays(3), clock.Elapsed);
         Assert.Throws<ArgumentException>(() => Runtime.WithMode(RuntimeMode.Host, new RuntimeOptions { Clock = clock }));
     }

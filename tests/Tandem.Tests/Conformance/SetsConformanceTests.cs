@@ -15,11 +15,11 @@ public class SetsConformanceTests
         using var rt = Runtimes.Create(mode);
         var order = rt.BlockOn(async () =>
         {
-            using var set = rt.JoinSet<int>();
+            using var set = rt.CreateJoinSet<int>();
             foreach (int ms in Delays)
                 _ = set.Spawn(Priority.Normal, ms, static async ms =>
                 {
-                    await Runtime.Delay(TimeSpan.FromMilliseconds(ms));
+                    await Async.Delay(TimeSpan.FromMilliseconds(ms));
                     return ms;
                 });
             Assert.Equal(3, set.Count);
@@ -38,14 +38,14 @@ public class SetsConformanceTests
         int started = 0, unwound = 0;
         var outcomes = rt.BlockOn(async () =>
         {
-            using var set = rt.JoinSet<int>();
+            using var set = rt.CreateJoinSet<int>();
             for (int i = 0; i < 5; i++)
                 _ = set.Spawn(Priority.Normal, async () =>
                 {
                     Interlocked.Increment(ref started);
                     try
                     {
-                        await Runtime.Delay(TimeSpan.FromHours(1));
+                        await Async.Delay(TimeSpan.FromHours(1));
                         return 1;
                     }
                     finally
@@ -53,7 +53,7 @@ public class SetsConformanceTests
                         Interlocked.Increment(ref unwound);
                     }
                 });
-            while (Volatile.Read(ref started) < 5) await Runtime.Yield();
+            while (Volatile.Read(ref started) < 5) await Async.Yield();
             set.AbortAll();
             int aborted = 0;
             while (!set.IsEmpty)
@@ -82,7 +82,7 @@ public class SetsConformanceTests
         var left = rt.BlockOn(async () =>
         {
             var handles = new List<JoinHandle<int>>();
-            using (var set = rt.JoinSet<int>())
+            using (var set = rt.CreateJoinSet<int>())
             {
                 for (int i = 0; i < 3; i++)
                     handles.Add(set.Spawn(Priority.Normal, async () =>
@@ -90,7 +90,7 @@ public class SetsConformanceTests
                         Interlocked.Increment(ref started);
                         try
                         {
-                            await Runtime.Delay(TimeSpan.FromHours(1));
+                            await Async.Delay(TimeSpan.FromHours(1));
                             return 0;
                         }
                         finally
@@ -98,9 +98,9 @@ public class SetsConformanceTests
                             Interlocked.Increment(ref unwound);
                         }
                     }));
-                while (Volatile.Read(ref started) < 3) await Runtime.Yield();
+                while (Volatile.Read(ref started) < 3) await Async.Yield();
             }
-            while (handles.Any(h => !h.IsFinished)) await Runtime.Yield();
+            while (handles.Any(h => !h.IsFinished)) await Async.Yield();
             return handles.Count(h => h.IsFinished);
         });
         Assert.Equal(3, left);
@@ -114,10 +114,10 @@ public class SetsConformanceTests
         using var rt = Runtimes.Create(mode);
         var order = rt.BlockOn(async () =>
         {
-            using var fu = rt.FuturesUnordered<int>();
+            using var fu = rt.CreateFuturesUnordered<int>();
             fu.Push(rt.Spawn(Priority.Normal, 120, static async ms =>
             {
-                await Runtime.Delay(TimeSpan.FromMilliseconds(ms));
+                await Async.Delay(TimeSpan.FromMilliseconds(ms));
                 return ms;
             }));
             fu.Push(Sleep(10));
@@ -130,7 +130,7 @@ public class SetsConformanceTests
 
         static async TandemTask<int> Sleep(int ms)
         {
-            await Runtime.Delay(TimeSpan.FromMilliseconds(ms));
+            await Async.Delay(TimeSpan.FromMilliseconds(ms));
             return ms;
         }
     });
@@ -140,18 +140,18 @@ public class SetsConformanceTests
     public void SetsRejectBadInput(Tier mode)
     {
         using var rt = Runtimes.Create(mode);
-        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.JoinSet<int>(0)).ParamName);
-        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.FuturesUnordered<int>(-1)).ParamName);
-        using var set = rt.JoinSet<int>(1);
+        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.CreateJoinSet<int>(0)).ParamName);
+        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.CreateFuturesUnordered<int>(-1)).ParamName);
+        using var set = rt.CreateJoinSet<int>(1);
         Assert.Throws<InvalidOperationException>(() => set.JoinNextAsync()); // empty
         _ = set.Spawn(Priority.Normal, async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             return 1;
         });
         Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             return 2;
         }));
     }

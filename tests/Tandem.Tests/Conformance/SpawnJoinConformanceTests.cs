@@ -20,7 +20,7 @@ public class SpawnJoinConformanceTests
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             return 21 * 2;
         });
         Assert.Equal(42, rt.BlockOn(h));
@@ -36,7 +36,7 @@ public class SpawnJoinConformanceTests
         {
             var hs = Enumerable.Range(1, 100).Select(i => rt.Spawn(Priority.Normal, i, static async i =>
             {
-                await Runtime.Yield();
+                await Async.Yield();
                 return i;
             })).ToList();
             int total = 0;
@@ -53,14 +53,14 @@ public class SpawnJoinConformanceTests
         using var rt = Runtimes.Create(mode);
         var bad = rt.Spawn<int>(async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             throw new FormatException("bad input");
         });
         var e = Assert.Throws<FormatException>(() => rt.BlockOn(bad));
         Assert.Equal("bad input", e.Message);
         Assert.Equal(5, rt.BlockOn(async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             return 5;
         }));
         var caught = rt.BlockOn(async () =>
@@ -69,7 +69,7 @@ public class SpawnJoinConformanceTests
             {
                 await rt.Spawn<int>(async () =>
                 {
-                    await Runtime.Yield();
+                    await Async.Yield();
                     throw new InvalidOperationException("inner");
                 });
                 return "none";
@@ -89,7 +89,7 @@ public class SpawnJoinConformanceTests
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(async () =>
         {
-            await Runtime.Yield();
+            await Async.Yield();
             return 1;
         });
         Assert.Equal(1, rt.BlockOn(h));
@@ -104,8 +104,8 @@ public class SpawnJoinConformanceTests
         using var rt = Runtimes.Create(mode);
         var h = rt.Spawn(Priority.High, async () =>
         {
-            await Runtime.Yield();
-            return (Runtime.Current, Runtime.CurrentTaskId, Runtime.CurrentPriority);
+            await Async.Yield();
+            return (Runtime.Current, Async.CurrentTaskId, Async.CurrentPriority);
         });
         long id = h.Id;
         var (current, taskId, priority) = rt.BlockOn(h);
@@ -113,8 +113,8 @@ public class SpawnJoinConformanceTests
         Assert.Equal(id, taskId);
         Assert.Equal(Priority.High, priority);
         Assert.Null(Runtime.Current);
-        Assert.Equal(0, Runtime.CurrentTaskId);
-        Assert.Throws<InvalidOperationException>(() => Runtime.CurrentPriority);
+        Assert.Equal(0, Async.CurrentTaskId);
+        Assert.Throws<InvalidOperationException>(() => Async.CurrentPriority);
     });
 
     [Theory]
@@ -144,9 +144,9 @@ public class SpawnJoinConformanceTests
         var h = rt.Spawn(Priority.Low, async () =>
         {
             await Task.Delay(1);
-            var first = (Runtime.CurrentTaskId, Runtime.CurrentPriority);
+            var first = (Async.CurrentTaskId, Async.CurrentPriority);
             await Task.Run(() => { }).ConfigureAwait(false);
-            return (first, second: (Runtime.CurrentTaskId, Runtime.CurrentPriority));
+            return (first, second: (Async.CurrentTaskId, Async.CurrentPriority));
         });
         var (first, second) = rt.BlockOn(h);
         Assert.Equal((h.Id, Priority.Low), first);

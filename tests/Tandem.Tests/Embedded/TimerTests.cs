@@ -166,7 +166,6 @@ public class TimerTests
         {
             await Async.Delay(0);
             await Async.Delay(TimeSpan.Zero);
-            await Async.Delay(TimeSpan.FromMilliseconds(-3));
             return 1;
         });
         polls = s.RunUntilIdle();

@@ -15,7 +15,7 @@ namespace Tandem.Tests.Spec;
 /// Differences from the seed:
 /// <list type="bullet">
 /// <item>The seed's <c>NEXT_TASK_ID</c> started at 0 and was a module global. Tandem's ids start at 1 (0 means
-/// "no task", e.g. <see cref="Runtime.CurrentTaskId"/> outside a task), are process-wide and thread-safe, and
+/// "no task", e.g. <see cref="Async.CurrentTaskId"/> outside a task), are process-wide and thread-safe, and
 /// <see cref="TaskIds.PeekNext"/> plays <c>NEXT_TASK_ID</c>. Tests run in parallel and spawn tasks, so these
 /// specs check "strictly increasing", not "consecutive".</item>
 /// <item>The seed's <c>WAKER_REGISTRY</c> was one global array of 64 flags; <c>waker_signal</c> silently ignored

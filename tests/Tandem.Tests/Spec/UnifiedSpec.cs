@@ -77,8 +77,8 @@ public class UnifiedSpec
             {
                 var h = rt.Spawn(p, async () =>
                 {
-                    await Runtime.Yield();
-                    return (Runtime.CurrentPriority, Runtime.Current, Runtime.CurrentTaskId);
+                    await Async.Yield();
+                    return (Async.CurrentPriority, Runtime.Current, Async.CurrentTaskId);
                 });
                 var (priority, current, id) = rt.BlockOn(h);
                 Assert.Equal(p, priority);
@@ -86,7 +86,7 @@ public class UnifiedSpec
                 Assert.Equal(h.Id, id);
             }
             Assert.Null(Runtime.Current); // outside any task
-            Assert.Equal(0, Runtime.CurrentTaskId);
+            Assert.Equal(0, Async.CurrentTaskId);
         });
 
         [Theory]
@@ -107,7 +107,7 @@ public class UnifiedSpec
             var future = rt.Spawn(Priority.Low, new PendingThenReady<string>(2, "future"));
             var method = rt.Spawn(Priority.High, async () =>
             {
-                await Runtime.Yield();
+                await Async.Yield();
                 return "method";
             });
             Assert.Equal(50, rt.BlockOn(fn));
@@ -127,14 +127,14 @@ public class UnifiedSpec
             int sideEffect = 0;
             rt.BlockOn(async () =>
             {
-                await Runtime.Delay(TimeSpan.FromMilliseconds(2));
+                await Async.Delay(TimeSpan.FromMilliseconds(2));
                 sideEffect = 1;
             });
             Assert.Equal(1, sideEffect);
             Assert.Equal(9, rt.BlockOn(new PendingThenReady<int>(3, 9)));
             var e = Assert.Throws<KeyNotFoundException>(() => rt.BlockOn<int>(async () =>
             {
-                await Runtime.Yield();
+                await Async.Yield();
                 throw new KeyNotFoundException("missing");
             }));
             Assert.Equal("missing", e.Message);
@@ -150,7 +150,7 @@ public class UnifiedSpec
             using var rt = Runtimes.Create(mode);
             var order = rt.BlockOn(async () =>
             {
-                using var set = rt.JoinSet<string>();
+                using var set = rt.CreateJoinSet<string>();
                 Assert.Equal(32, set.Capacity);
                 var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _ = set.Spawn(Priority.Normal, async () =>
@@ -160,7 +160,7 @@ public class UnifiedSpec
                 });
                 _ = set.Spawn(Priority.Normal, async () =>
                 {
-                    await Runtime.Yield();
+                    await Async.Yield();
                     return "spawned last, finished first";
                 });
                 // The first task cannot finish until the gate opens: the first join must be the second task.
@@ -178,7 +178,7 @@ public class UnifiedSpec
         public void AFullSetRefusesMoreTasks(Tier mode) => Bounded.Run(() =>
         {
             using var rt = Runtimes.Create(mode);
-            using var set = rt.JoinSet<int>(capacity: 3);
+            using var set = rt.CreateJoinSet<int>(capacity: 3);
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             for (int i = 0; i < 3; i++)
                 _ = set.Spawn(Priority.Normal, (gate, i), static async st =>
@@ -186,7 +186,7 @@ public class UnifiedSpec
                     await st.gate.Task;
                     return st.i;
                 });
-            Assert.Equal(3, Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, async () => { await Runtime.Yield(); return 0; })).Capacity);
+            Assert.Equal(3, Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 0; })).Capacity);
             gate.SetResult();
             int sum = rt.BlockOn(async () =>
             {
@@ -207,7 +207,7 @@ public class UnifiedSpec
             using var rt = Runtimes.Create(mode);
             var got = rt.BlockOn(async () =>
             {
-                using var set = rt.FuturesUnordered<string>();
+                using var set = rt.CreateFuturesUnordered<string>();
                 var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 set.Push(rt.Spawn(Priority.Normal, async () =>
                 {
@@ -236,12 +236,12 @@ public class UnifiedSpec
                 var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var completes = rt.Spawn(async () => { await gate.Task; return 1; });
                 var faults = rt.Spawn<int>(async () => { await gate.Task; throw new InvalidOperationException(); });
-                var aborted = rt.Spawn(async () => { await Runtime.Delay(TimeSpan.FromDays(1)); return 3; });
-                await Runtime.Yield();
+                var aborted = rt.Spawn(async () => { await Async.Delay(TimeSpan.FromDays(1)); return 3; });
+                await Async.Yield();
                 var before = new[] { completes.IsFinished, faults.IsFinished, aborted.IsFinished };
                 gate.SetResult();
                 aborted.Abort();
-                while (!(completes.IsFinished && faults.IsFinished && aborted.IsFinished)) await Runtime.Yield();
+                while (!(completes.IsFinished && faults.IsFinished && aborted.IsFinished)) await Async.Yield();
                 var after = new[] { completes.State, faults.State, aborted.State };
                 Assert.Equal(1, await completes);
                 Assert.True(completes.IsFinished); // still, after the join
@@ -267,7 +267,7 @@ public class UnifiedSpec
                 try
                 {
                     log.Enqueue("start");
-                    await Runtime.Delay(TimeSpan.FromDays(1));
+                    await Async.Delay(TimeSpan.FromDays(1));
                     log.Enqueue("not reached");
                     return 0;
                 }
@@ -278,7 +278,7 @@ public class UnifiedSpec
             });
             rt.BlockOn(async () =>
             {
-                while (!log.Contains("start")) await Runtime.Yield();
+                while (!log.Contains("start")) await Async.Yield();
             });
             h.Abort();
             var e = Assert.Throws<TaskAbortedException>(() => rt.BlockOn(h));
@@ -292,7 +292,7 @@ public class UnifiedSpec
         {
             using var rt = Runtimes.Create(mode);
             using var cts = new CancellationTokenSource();
-            var h = rt.Spawn(async () => await Runtime.Delay(TimeSpan.FromDays(1)));
+            var h = rt.Spawn(async () => await Async.Delay(TimeSpan.FromDays(1)));
             using var registration = h.AbortOn(cts.Token);
             cts.Cancel();
             Assert.Throws<TaskAbortedException>(() => rt.BlockOn(h));
@@ -310,7 +310,7 @@ public class UnifiedSpec
                 {
                     await rt.Timeout(TimeSpan.FromMilliseconds(20), async () =>
                     {
-                        try { await Runtime.Delay(TimeSpan.FromDays(1)); }
+                        try { await Async.Delay(TimeSpan.FromDays(1)); }
                         finally { Volatile.Write(ref unwound, 1); }
                     });
                     return "finished";
@@ -323,9 +323,9 @@ public class UnifiedSpec
             Assert.Equal("timed out", outcome);
             rt.BlockOn(async () =>
             {
-                while (Volatile.Read(ref unwound) == 0) await Runtime.Yield(); // the aborted work unwinds through its finally
+                while (Volatile.Read(ref unwound) == 0) await Async.Yield(); // the aborted work unwinds through its finally
             });
-            Assert.Equal(7, rt.BlockOn(() => rt.Timeout(TimeSpan.FromSeconds(30), async () => { await Runtime.Yield(); return 7; })));
+            Assert.Equal(7, rt.BlockOn(() => rt.Timeout(TimeSpan.FromSeconds(30), async () => { await Async.Yield(); return 7; })));
         });
     }
 
@@ -334,7 +334,7 @@ public class UnifiedSpec
         private static async TandemTask<int> Fib(int n)
         {
             if (n < 2) return n;
-            await Runtime.Yield();
+            await Async.Yield();
             return await Fib(n - 1) + await Fib(n - 2);
         }
 
@@ -360,24 +360,24 @@ public class UnifiedSpec
                 lines.Add($"spawn: {await spawned}");
                 lines.Add($"is_finished: {spawned.IsFinished}");
 
-                using (var set = rt.JoinSet<int>())
+                using (var set = rt.CreateJoinSet<int>())
                 {
-                    for (int i = 1; i <= 4; i++) _ = set.Spawn(Priority.Normal, i, static async i => { await Runtime.Yield(); return i * i; });
+                    for (int i = 1; i <= 4; i++) _ = set.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i * i; });
                     int sum = 0;
                     while (!set.IsEmpty) sum += await set.JoinNextAsync();
                     lines.Add($"JoinSet: {sum}");
                 }
 
-                using (var unordered = rt.FuturesUnordered<int>())
+                using (var unordered = rt.CreateFuturesUnordered<int>())
                 {
                     unordered.Push(new PendingThenReady<int>(1, 5));
-                    unordered.Push(rt.Spawn(async () => { await Runtime.Yield(); return 6; }));
+                    unordered.Push(rt.Spawn(async () => { await Async.Yield(); return 6; }));
                     int sum = 0;
                     await foreach (int v in unordered) sum += v;
                     lines.Add($"FuturesUnordered: {sum}");
                 }
 
-                var doomed = rt.Spawn(async () => { await Runtime.Delay(TimeSpan.FromDays(1)); return -1; });
+                var doomed = rt.Spawn(async () => { await Async.Delay(TimeSpan.FromDays(1)); return -1; });
                 doomed.Abort();
                 try
                 {
@@ -405,17 +405,17 @@ public class UnifiedSpec
             var handles = Enumerable.Range(0, 4).Select(_ => rt.Spawn(async () =>
             {
                 Interlocked.Increment(ref started);
-                try { await Runtime.Delay(TimeSpan.FromDays(1)); }
+                try { await Async.Delay(TimeSpan.FromDays(1)); }
                 finally { Interlocked.Increment(ref unwound); }
             })).ToList();
             rt.BlockOn(async () =>
             {
-                while (Volatile.Read(ref started) < 4) await Runtime.Yield();
+                while (Volatile.Read(ref started) < 4) await Async.Yield();
             });
             rt.Dispose();
             Assert.Equal(4, Volatile.Read(ref unwound));
             Assert.All(handles, h => Assert.True(h.IsFinished));
-            Assert.Throws<ObjectDisposedException>(() => rt.Spawn(async () => { await Runtime.Yield(); return 1; }));
+            Assert.Throws<ObjectDisposedException>(() => rt.Spawn(async () => { await Async.Yield(); return 1; }));
         });
     }
 
