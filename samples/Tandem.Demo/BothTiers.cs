@@ -18,7 +18,7 @@ internal static class BothTiers
                 var started = new ConcurrentQueue<string>();
                 using var set = runtime.CreateJoinSet<int>();
                 foreach (var priority in new[] { Priority.Low, Priority.Critical, Priority.Normal })
-                    _ = set.Spawn(priority, (priority, started), static async st =>
+                    set.Spawn(priority, (priority, started), static async st =>
                     {
                         st.started.Enqueue(st.priority.ToString());
                         await Async.Delay(TimeSpan.FromMilliseconds(5));

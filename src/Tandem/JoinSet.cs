@@ -46,9 +46,10 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
     /// <summary>Spawns an async method into the set.</summary>
     /// <param name="priority">The task's level.</param>
     /// <param name="method">The method.</param>
-    /// <returns>The task's handle (to abort it alone; join it through the set).</returns>
+    /// <returns>A handle to abort the task alone (the set joins it; the handle is not awaitable, so a bare
+    /// <c>set.Spawn(…);</c> statement draws no warning).</returns>
     /// <exception cref="CapacityExceededException">The set, or its scheduler, is full.</exception>
-    public JoinHandle<T> Spawn(Priority priority, Func<TandemTask<T>> method)
+    public AbortHandle Spawn(Priority priority, Func<TandemTask<T>> method)
     {
         ArgumentNullException.ThrowIfNull(method);
         return Spawn(priority, method, static m => m());
@@ -59,11 +60,11 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
     /// <param name="priority">The task's level.</param>
     /// <param name="state">Passed to <paramref name="method"/>.</param>
     /// <param name="method">The method.</param>
-    /// <returns>The task's handle.</returns>
+    /// <returns>A handle to abort the task alone (see <see cref="Spawn(Priority, Func{TandemTask{T}})"/>).</returns>
     /// <exception cref="CapacityExceededException">The set, or its scheduler, is full.</exception>
-    public JoinHandle<T> Spawn<TState>(Priority priority, TState state, Func<TState, TandemTask<T>> method)
+    public AbortHandle Spawn<TState>(Priority priority, TState state, Func<TState, TandemTask<T>> method)
     {
-        if (TrySpawnCore(priority, state, method, out var handle, out bool setFull)) return handle;
+        if (TrySpawnCore(priority, state, method, out var handle, out bool setFull)) return AbortHandleOf(handle);
         throw setFull ? new CapacityExceededException("join set", Capacity) : _spawner.SpawnRefusal();
     }
 
@@ -72,10 +73,16 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
     /// <param name="priority">The task's level.</param>
     /// <param name="state">Passed to <paramref name="method"/>.</param>
     /// <param name="method">The method.</param>
-    /// <param name="handle">The task's handle, when spawned.</param>
+    /// <param name="handle">A handle to abort the task alone, when spawned.</param>
     /// <returns>False when full; nothing changes then.</returns>
-    public bool TrySpawn<TState>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle) =>
-        TrySpawnCore(priority, state, method, out handle, out _);
+    public bool TrySpawn<TState>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out AbortHandle handle)
+    {
+        bool spawned = TrySpawnCore(priority, state, method, out var joinHandle, out _);
+        handle = spawned ? AbortHandleOf(joinHandle) : default;
+        return spawned;
+    }
+
+    private static AbortHandle AbortHandleOf(JoinHandle<T> handle) => new(handle.Source, handle.Token, handle.Id);
 
     /// <summary>Joins the task that finished first, if one has: returns its result or re-throws its exception.</summary>
     /// <param name="result">The result.</param>

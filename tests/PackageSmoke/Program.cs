@@ -8,7 +8,7 @@ foreach (var mode in new[] { RuntimeMode.Embedded, RuntimeMode.Host })
     {
         using var set = runtime.CreateJoinSet<int>();
         for (int i = 1; i <= 4; i++)
-            _ = set.Spawn(Priority.Normal, i, static async i =>
+            set.Spawn(Priority.Normal, i, static async i =>
             {
                 await Async.Delay(TimeSpan.FromMilliseconds(i));
                 await Async.Yield();

@@ -49,7 +49,7 @@ internal sealed class FanOut : Shape
             int request = Interlocked.Increment(ref st.shape._next) - 1;
             if (request >= Requests) break;
             for (int j = 0; j < Width; j++)
-                _ = set.Spawn(Pick(), (long)request + j, static async value =>
+                set.Spawn(Pick(), (long)request + j, static async value =>
                 {
                     await Async.Yield();
                     return value;

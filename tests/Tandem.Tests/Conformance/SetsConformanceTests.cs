@@ -17,7 +17,7 @@ public class SetsConformanceTests
         {
             using var set = rt.CreateJoinSet<int>();
             foreach (int ms in Delays)
-                _ = set.Spawn(Priority.Normal, ms, static async ms =>
+                set.Spawn(Priority.Normal, ms, static async ms =>
                 {
                     await Async.Delay(TimeSpan.FromMilliseconds(ms));
                     return ms;
@@ -40,7 +40,7 @@ public class SetsConformanceTests
         {
             using var set = rt.CreateJoinSet<int>();
             for (int i = 0; i < 5; i++)
-                _ = set.Spawn(Priority.Normal, async () =>
+                set.Spawn(Priority.Normal, async () =>
                 {
                     Interlocked.Increment(ref started);
                     try
@@ -81,7 +81,7 @@ public class SetsConformanceTests
         int unwound = 0, started = 0;
         var left = rt.BlockOn(async () =>
         {
-            var handles = new List<JoinHandle<int>>();
+            var handles = new List<AbortHandle>();
             using (var set = rt.CreateJoinSet<int>())
             {
                 for (int i = 0; i < 3; i++)
@@ -144,7 +144,7 @@ public class SetsConformanceTests
         Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => rt.CreateFuturesUnordered<int>(-1)).ParamName);
         using var set = rt.CreateJoinSet<int>(1);
         Assert.Throws<InvalidOperationException>(() => set.JoinNextAsync()); // empty
-        _ = set.Spawn(Priority.Normal, async () =>
+        set.Spawn(Priority.Normal, async () =>
         {
             await Async.Yield();
             return 1;

@@ -154,7 +154,7 @@ public class AbortTests
         var outer = s.Spawn(async () =>
         {
             using var set = s.CreateJoinSet<int>();
-            _ = set.Spawn(Priority.Normal, async () => { await Async.Delay(1000); return 1; });
+            set.Spawn(Priority.Normal, async () => { await Async.Delay(1000); return 1; });
             try { return await set.JoinNextAsync(); }
             finally { finallyRan = true; }
         });
@@ -334,9 +334,9 @@ public class AbortTests
         using var s = new EmbeddedScheduler(new EmbeddedOptions { Clock = new VirtualClock() });
         using var set = s.CreateJoinSet<int>();
         var finallies = 0;
-        _ = set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 1; });
+        set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 1; });
         for (int i = 0; i < 3; i++)
-            _ = set.Spawn(Priority.Normal, async () =>
+            set.Spawn(Priority.Normal, async () =>
             {
                 try { await Async.Delay(TimeSpan.FromDays(1)); return 2; }
                 finally { finallies++; }
@@ -368,7 +368,7 @@ public class AbortTests
         using var s = new EmbeddedScheduler(new EmbeddedOptions { MaxTasks = 4, Clock = new VirtualClock() });
         var finallies = 0;
         var set = s.CreateJoinSet<int>();
-        JoinHandle<int> first = default;
+        AbortHandle first = default;
         for (int i = 0; i < 4; i++)
         {
             var h = set.Spawn(Priority.Normal, async () =>
@@ -396,7 +396,7 @@ public class AbortTests
         using var s = new EmbeddedScheduler(new EmbeddedOptions { Clock = new VirtualClock() });
         using var set = s.CreateJoinSet<int>();
         var victim = set.Spawn(Priority.Normal, async () => { await Async.Delay(50); return 1; });
-        _ = set.Spawn(Priority.Normal, async () => { await Async.Delay(100); return 2; });
+        set.Spawn(Priority.Normal, async () => { await Async.Delay(100); return 2; });
         victim.Abort();
         var got = s.BlockOn(async () =>
         {

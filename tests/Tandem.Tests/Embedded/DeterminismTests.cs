@@ -46,7 +46,7 @@ public class DeterminismTests
             using var set = s.CreateJoinSet<int>(16);
             for (int j = 0; j < 5; j++)
             {
-                _ = set.Spawn((Priority)((j * 2) % 5), j, async j =>
+                set.Spawn((Priority)((j * 2) % 5), j, async j =>
                 {
                     Log($"j{j}", "start");
                     await Async.Delay((5 - j) * 4);

@@ -14,7 +14,7 @@ public class JoinSetSmokeTests
         {
             using var set = s.CreateJoinSet<int>();
             foreach (int ms in new[] { 30, 10, 20 })
-                _ = set.Spawn(Priority.Normal, ms, static async ms => { await Async.Delay(ms); return ms; });
+                set.Spawn(Priority.Normal, ms, static async ms => { await Async.Delay(ms); return ms; });
             var got = new List<int>();
             while (!set.IsEmpty) got.Add(await set.JoinNextAsync());
             return got;

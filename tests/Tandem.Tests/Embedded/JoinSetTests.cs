@@ -22,7 +22,7 @@ public class JoinSetTests
         {
             using var set = s.CreateJoinSet<int>();
             foreach (int ms in new[] { 50, 10, 40, 20, 30 })
-                _ = set.Spawn(Priority.Normal, ms, static ms => After(ms, ms));
+                set.Spawn(Priority.Normal, ms, static ms => After(ms, ms));
             var results = new List<int>();
             while (!set.IsEmpty) results.Add(await set.JoinNextAsync());
             return results;
@@ -38,7 +38,7 @@ public class JoinSetTests
         {
             using var set = s.CreateJoinSet<int>();
             foreach (int yields in new[] { 3, 0, 2, 1 })
-                _ = set.Spawn(Priority.Normal, yields, static async y => { for (int i = 0; i < y; i++) await Async.Yield(); return y; });
+                set.Spawn(Priority.Normal, yields, static async y => { for (int i = 0; i < y; i++) await Async.Yield(); return y; });
             var results = new List<int>();
             while (!set.IsEmpty) results.Add(await set.JoinNextAsync());
             return results;
@@ -53,8 +53,8 @@ public class JoinSetTests
         using var set = s.CreateJoinSet<string>(4);
         Assert.True(set.IsEmpty);
         Assert.False(set.TryJoinNext(out _));
-        _ = set.Spawn(Priority.Normal, async () => { await Async.Yield(); await Async.Yield(); return "slow"; });
-        _ = set.Spawn(Priority.Normal, async () => { await Async.Yield(); return "fast"; });
+        set.Spawn(Priority.Normal, async () => { await Async.Yield(); await Async.Yield(); return "slow"; });
+        set.Spawn(Priority.Normal, async () => { await Async.Yield(); return "fast"; });
         Assert.Equal(2, set.Count);
         Assert.False(set.TryJoinNext(out _)); // nothing finished yet
         s.PollNext();
@@ -90,7 +90,7 @@ public class JoinSetTests
     {
         using var s = new EmbeddedScheduler();
         using var set = s.CreateJoinSet<int>();
-        _ = set.Spawn(Priority.Normal, async () => 8);
+        set.Spawn(Priority.Normal, async () => 8);
         s.RunUntilIdle();
         var t = set.JoinNextAsync();
         Assert.True(t.IsCompleted);
@@ -115,8 +115,8 @@ public class JoinSetTests
     {
         using var s = new EmbeddedScheduler(16);
         using var set = s.CreateJoinSet<int>(2);
-        _ = set.Spawn(Priority.Normal, async () => 1);
-        _ = set.Spawn(Priority.Normal, async () => 2);
+        set.Spawn(Priority.Normal, async () => 1);
+        set.Spawn(Priority.Normal, async () => 2);
         var e = Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, async () => 3));
         Assert.Equal(2, e.Capacity);
         Assert.False(set.TrySpawn(Priority.Normal, 0, static async _ => 3, out var none));
@@ -133,8 +133,8 @@ public class JoinSetTests
     {
         using var s = new EmbeddedScheduler(2);
         using var set = s.CreateJoinSet<int>(10);
-        _ = set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 1; });
-        _ = set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 2; });
+        set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 1; });
+        set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 2; });
         var e = Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, async () => 3));
         Assert.Equal(2, e.Capacity);
         Assert.False(set.TrySpawn(Priority.Normal, 0, static async _ => 3, out _));
@@ -151,8 +151,8 @@ public class JoinSetTests
     {
         using var s = new EmbeddedScheduler(2);
         using var set = s.CreateJoinSet<int>();
-        _ = set.Spawn(Priority.Normal, async () => 1);
-        _ = set.Spawn(Priority.Normal, async () => 2);
+        set.Spawn(Priority.Normal, async () => 1);
+        set.Spawn(Priority.Normal, async () => 2);
         s.RunUntilIdle();
         // Unlike plain unjoined tasks, set members are not reclaimed: the set will join them.
         Assert.False(s.TrySpawn(Priority.Normal, async () => 3, out _));
@@ -167,8 +167,8 @@ public class JoinSetTests
         var got = s.BlockOn(async () =>
         {
             using var set = s.CreateJoinSet<int>();
-            _ = set.Spawn(Priority.Normal, async () => { await Async.Delay(10); throw new FormatException("f"); });
-            _ = set.Spawn(Priority.Normal, () => After(20, 2));
+            set.Spawn(Priority.Normal, async () => { await Async.Delay(10); throw new FormatException("f"); });
+            set.Spawn(Priority.Normal, () => After(20, 2));
             var results = new List<string>();
             while (!set.IsEmpty)
             {
@@ -186,7 +186,7 @@ public class JoinSetTests
         using var s = new EmbeddedScheduler();
         using var set = s.CreateJoinSet<int>();
         var e = new ApplicationException();
-        _ = set.Spawn(Priority.Normal, async () => { await Async.Yield(); throw e; });
+        set.Spawn(Priority.Normal, async () => { await Async.Yield(); throw e; });
         s.RunUntilIdle();
         Assert.Same(e, Assert.Throws<ApplicationException>(() => set.TryJoinNext(out _)));
         Assert.True(set.IsEmpty); // taken out even though it threw
@@ -200,7 +200,7 @@ public class JoinSetTests
         {
             using var set = s.CreateJoinSet<Priority>();
             foreach (var p in new[] { Priority.Idle, Priority.Normal, Priority.Critical, Priority.Low, Priority.High })
-                _ = set.Spawn(p, async () => { await Async.Yield(); return Async.CurrentPriority; });
+                set.Spawn(p, async () => { await Async.Yield(); return Async.CurrentPriority; });
             var results = new List<Priority>();
             while (!set.IsEmpty) results.Add(await set.JoinNextAsync());
             return results;
@@ -223,13 +223,40 @@ public class JoinSetTests
     }
 
     [Fact]
+    public void AbortingOneMemberThroughItsHandleLetsTheSetJoinItAsAborted()
+    {
+        using var s = new EmbeddedScheduler();
+        using var set = s.CreateJoinSet<int>();
+        var victim = set.Spawn(Priority.Normal, async () => { await Async.Delay(TimeSpan.FromDays(1)); return 1; });
+        set.Spawn(Priority.Normal, async () => { await Async.Yield(); return 2; });
+        s.RunUntilIdle();
+        victim.Abort();
+        s.RunUntilIdle();
+        var results = new List<string>();
+        while (!set.IsEmpty)
+        {
+            try
+            {
+                Assert.True(set.TryJoinNext(out int value));
+                results.Add(value.ToString());
+            }
+            catch (TaskAbortedException e)
+            {
+                results.Add(e.TaskId == victim.Id ? "victim aborted" : "wrong task aborted");
+            }
+        }
+        Assert.Equal(["2", "victim aborted"], results.Order());
+        Assert.Throws<InvalidOperationException>(() => default(AbortHandle).Abort());
+    }
+
+    [Fact]
     public void SetIsReusableAfterDraining()
     {
         using var s = new EmbeddedScheduler();
         using var set = s.CreateJoinSet<int>(3);
         for (int round = 0; round < 5; round++)
         {
-            for (int i = 0; i < 3; i++) _ = set.Spawn(Priority.Normal, i + round * 10, static async v => { await Async.Yield(); return v; });
+            for (int i = 0; i < 3; i++) set.Spawn(Priority.Normal, i + round * 10, static async v => { await Async.Yield(); return v; });
             s.RunUntilIdle();
             var got = new List<int>();
             while (set.TryJoinNext(out int v)) got.Add(v);
@@ -255,8 +282,8 @@ public class JoinSetTests
     {
         using var s = new EmbeddedScheduler(2);
         var set = s.CreateJoinSet<int>();
-        _ = set.Spawn(Priority.Normal, async () => 1);
-        _ = set.Spawn(Priority.Normal, async () => 2);
+        set.Spawn(Priority.Normal, async () => 1);
+        set.Spawn(Priority.Normal, async () => 2);
         s.RunUntilIdle();
         set.Dispose();
         Assert.True(s.TrySpawn(Priority.Normal, async () => 3, out _));
@@ -270,7 +297,7 @@ public class JoinSetTests
         using var set = s.CreateJoinSet<int>(1);
         Assert.Throws<ArgumentNullException>(() => set.Spawn(Priority.Normal, (Func<TandemTask<int>>)null!));
         Assert.True(set.IsEmpty);
-        _ = set.Spawn(Priority.Normal, async () => 1);
+        set.Spawn(Priority.Normal, async () => 1);
     }
 
     [Fact]
@@ -280,7 +307,7 @@ public class JoinSetTests
         var got = s.BlockOn(async () =>
         {
             using var set = s.CreateJoinSet<int>(200);
-            for (int i = 0; i < 200; i++) _ = set.Spawn(Priority.Normal, i, static i => After((i * 31) % 17, i));
+            for (int i = 0; i < 200; i++) set.Spawn(Priority.Normal, i, static i => After((i * 31) % 17, i));
             var results = new List<int>();
             while (!set.IsEmpty) results.Add(await set.JoinNextAsync());
             return results;

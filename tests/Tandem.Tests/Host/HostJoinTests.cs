@@ -189,7 +189,7 @@ public class HostJoinTests
             using var set = s.CreateJoinSet<int>();
             foreach (int ms in new[] { 150, 10, 60 })
             {
-                _ = set.Spawn(Priority.Normal, ms, static async ms =>
+                set.Spawn(Priority.Normal, ms, static async ms =>
                 {
                     await Async.Delay(ms);
                     return ms;
@@ -231,7 +231,7 @@ public class HostJoinTests
         var (before, value, after, empty) = s.BlockOn(async () =>
         {
             using var set = s.CreateJoinSet<int>();
-            _ = set.Spawn(Priority.Normal, async () =>
+            set.Spawn(Priority.Normal, async () =>
             {
                 await gate.Task;
                 return 5;
@@ -256,12 +256,12 @@ public class HostJoinTests
         var outcomes = s.BlockOn(async () =>
         {
             using var set = s.CreateJoinSet<int>();
-            _ = set.Spawn(Priority.Normal, async () =>
+            set.Spawn(Priority.Normal, async () =>
             {
                 await Async.Delay(10);
                 throw new Boom("fast");
             });
-            _ = set.Spawn(Priority.Normal, async () =>
+            set.Spawn(Priority.Normal, async () =>
             {
                 await Async.Delay(80);
                 return 2;
@@ -294,7 +294,7 @@ public class HostJoinTests
             using var set = s.CreateJoinSet<int>(64);
             for (int i = 0; i < 50; i++)
             {
-                _ = set.Spawn(Priority.Normal, async () =>
+                set.Spawn(Priority.Normal, async () =>
                 {
                     started.Signal();
                     try
@@ -343,7 +343,7 @@ public class HostJoinTests
             var set = s.CreateJoinSet<int>();
             for (int i = 0; i < Slow; i++)
             {
-                _ = set.Spawn(Priority.Normal, async () =>
+                set.Spawn(Priority.Normal, async () =>
                 {
                     started.Signal();
                     try
@@ -357,7 +357,7 @@ public class HostJoinTests
                     }
                 });
             }
-            _ = set.Spawn(Priority.Normal, async () =>
+            set.Spawn(Priority.Normal, async () =>
             {
                 await Async.Yield();
                 return 42;

@@ -16,7 +16,7 @@ public class HostTimerTests
         {
             using var set = s.CreateJoinSet<int>(Timers);
             for (int i = 0; i < Timers; i++)
-                _ = set.Spawn(Priority.Normal, (i, fired: new StrongBox()), static async st =>
+                set.Spawn(Priority.Normal, (i, fired: new StrongBox()), static async st =>
                 {
                     await Async.Delay(1 + st.i % 50);
                     return 1;

@@ -75,7 +75,7 @@ public class EmbeddedRegressionTests
         TestUtil.JoinOrFail(driver);
         Assert.Null(error);
         Assert.Equal(0, set.Count);
-        _ = set.Spawn(Priority.Normal, async () => 1); // capacity 1: the failed spawn must not hold it
+        set.Spawn(Priority.Normal, async () => 1); // capacity 1: the failed spawn must not hold it
     }
 
     [Fact]

@@ -368,7 +368,7 @@ public class CoreSpec
             {
                 using var set = s.CreateJoinSet<int>();
                 foreach (int ms in new[] { 30, 10, 20 })
-                    _ = set.Spawn(Priority.Normal, ms, static async ms =>
+                    set.Spawn(Priority.Normal, ms, static async ms =>
                     {
                         await Async.Delay(TimeSpan.FromMilliseconds(ms));
                         return ms;
@@ -385,7 +385,7 @@ public class CoreSpec
         {
             using var s = new EmbeddedScheduler();
             using var set = s.CreateJoinSet<int>();
-            _ = set.Spawn(Priority.Normal, 6, static async v =>
+            set.Spawn(Priority.Normal, 6, static async v =>
             {
                 await Async.Yield();
                 return v;
@@ -405,7 +405,7 @@ public class CoreSpec
             using var s = new EmbeddedScheduler();
             using var set = s.CreateJoinSet<int>();
             for (int i = 0; i < 3; i++)
-                _ = set.Spawn(Priority.Normal, i, static async i =>
+                set.Spawn(Priority.Normal, i, static async i =>
                 {
                     await Async.Delay(TimeSpan.FromDays(1));
                     return i;

@@ -462,7 +462,7 @@ public class EmbeddedSpec
             using var s = new EmbeddedScheduler(64);
             using var set = s.CreateJoinSet<int>();
             Assert.Equal(32, set.Capacity);
-            for (int i = 0; i < 32; i++) _ = set.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i; });
+            for (int i = 0; i < 32; i++) set.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i; });
             var e = Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, 32, static async i => { await Async.Yield(); return i; }));
             Assert.Equal(32, e.Capacity);
             Assert.False(set.TrySpawn(Priority.Normal, 33, static async i => { await Async.Yield(); return i; }, out _));
@@ -477,7 +477,7 @@ public class EmbeddedSpec
             using var set = s.CreateJoinSet<int>();
             // Task i yields 5 - i times: under round-robin the last spawned finishes first.
             for (int i = 0; i < 5; i++)
-                _ = set.Spawn(Priority.Normal, i, static async i =>
+                set.Spawn(Priority.Normal, i, static async i =>
                 {
                     for (int k = 0; k < 5 - i; k++) await Async.Yield();
                     return i;
@@ -493,7 +493,7 @@ public class EmbeddedSpec
         {
             using var s = new EmbeddedScheduler(4);
             using var set = s.CreateJoinSet<int>();
-            for (int i = 0; i < 4; i++) _ = set.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i; });
+            for (int i = 0; i < 4; i++) set.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i; });
             Assert.False(set.TrySpawn(Priority.Normal, 4, static async i => { await Async.Yield(); return i; }, out _));
             var e = Assert.Throws<CapacityExceededException>(() => set.Spawn(Priority.Normal, 4, static async i => { await Async.Yield(); return i; }));
             Assert.Equal(4, e.Capacity); // the scheduler's capacity, not the set's
@@ -511,7 +511,7 @@ public class EmbeddedSpec
             int unwound = 0;
             var set = s.CreateJoinSet<int>();
             for (int i = 0; i < 3; i++)
-                _ = set.Spawn(Priority.Normal, async () =>
+                set.Spawn(Priority.Normal, async () =>
                 {
                     try
                     {

@@ -143,7 +143,7 @@ public class HostSpec
             using var s = new HostScheduler(2);
             using var set = s.CreateJoinSet<int>();
             var gates = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-            var handles = new JoinHandle<int>[3];
+            var handles = new AbortHandle[3];
             for (int i = 0; i < 3; i++)
                 handles[i] = set.Spawn(Priority.Normal, (gates[i], i), static async st =>
                 {
@@ -170,7 +170,7 @@ public class HostSpec
             {
                 using var set = s.CreateJoinSet<long>(500);
                 for (int i = 1; i <= 500; i++)
-                    _ = set.Spawn(Priority.Normal, (long)i, static async v =>
+                    set.Spawn(Priority.Normal, (long)i, static async v =>
                     {
                         if (v % 7 == 0) await Async.Delay(TimeSpan.FromMilliseconds(1));
                         await Async.Yield();

@@ -153,12 +153,12 @@ public class UnifiedSpec
                 using var set = rt.CreateJoinSet<string>();
                 Assert.Equal(32, set.Capacity);
                 var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _ = set.Spawn(Priority.Normal, async () =>
+                set.Spawn(Priority.Normal, async () =>
                 {
                     await gate.Task;
                     return "spawned first, finished last";
                 });
-                _ = set.Spawn(Priority.Normal, async () =>
+                set.Spawn(Priority.Normal, async () =>
                 {
                     await Async.Yield();
                     return "spawned last, finished first";
@@ -181,7 +181,7 @@ public class UnifiedSpec
             using var set = rt.CreateJoinSet<int>(capacity: 3);
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             for (int i = 0; i < 3; i++)
-                _ = set.Spawn(Priority.Normal, (gate, i), static async st =>
+                set.Spawn(Priority.Normal, (gate, i), static async st =>
                 {
                     await st.gate.Task;
                     return st.i;
@@ -362,7 +362,7 @@ public class UnifiedSpec
 
                 using (var set = rt.CreateJoinSet<int>())
                 {
-                    for (int i = 1; i <= 4; i++) _ = set.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i * i; });
+                    for (int i = 1; i <= 4; i++) set.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i * i; });
                     int sum = 0;
                     while (!set.IsEmpty) sum += await set.JoinNextAsync();
                     lines.Add($"JoinSet: {sum}");

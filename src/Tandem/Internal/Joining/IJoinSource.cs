@@ -1,10 +1,10 @@
 namespace Tandem.Internal.Joining;
 
 /// <summary>
-/// The task behind a <see cref="JoinHandle{T}"/>, on any tier. Every member takes the token the
+/// The task behind a handle, untyped: what an <see cref="AbortHandle"/> may do. Every member takes the token the
 /// handle was given: the source is pooled, and a token from an earlier use is stale.
 /// </summary>
-internal interface IJoinSource<T>
+internal interface ITaskControl
 {
     /// <summary>The task's state; throws once the task was joined and its slot reused.</summary>
     TaskState GetState(int token);
@@ -14,7 +14,14 @@ internal interface IJoinSource<T>
 
     /// <summary>Asks the task to stop at its next suspension point; no effect once finished.</summary>
     void Abort(int token);
+}
 
+/// <summary>
+/// The task behind a <see cref="JoinHandle{T}"/>, on any tier. Every member takes the token the
+/// handle was given: the source is pooled, and a token from an earlier use is stale.
+/// </summary>
+internal interface IJoinSource<T> : ITaskControl
+{
     /// <summary>Registers the one joiner to resume when the task finishes.</summary>
     void OnJoin(int token, AwaitContinuation continuation);
 
