@@ -6,12 +6,16 @@ namespace Tandem.Demo;
 /// <summary>The seed design's four usage examples, in C#.</summary>
 internal static class SeedExamples
 {
-    /// <summary>Example 1: task ids are monotonic and never reused.</summary>
+    /// <summary>Example 1: task ids are positive, increasing and never reused, across every runtime of the process.</summary>
     internal static void TaskIdAllocation()
     {
         Heading("1. Task ids");
-        long id1 = TaskIds.Allocate(), id2 = TaskIds.Allocate(), id3 = TaskIds.Allocate();
-        Console.WriteLine($"   allocated {id1}, {id2}, {id3}; next id: {TaskIds.PeekNext}");
+        using var scheduler = new EmbeddedScheduler(4);
+        long id1 = scheduler.Spawn(Priority.Normal, static () => TandemTask.CompletedTask).Id;
+        long id2 = scheduler.Spawn(Priority.Normal, static () => TandemTask.CompletedTask).Id;
+        long id3 = scheduler.Spawn(Priority.Normal, static () => TandemTask.CompletedTask).Id;
+        scheduler.RunUntilIdle();
+        Console.WriteLine($"   three spawns got ids {id1}, {id2}, {id3}: increasing, never reused in this process");
     }
 
     /// <summary>Example 2: the waker registry's signal, check and clear.</summary>

@@ -29,7 +29,7 @@ public readonly struct JoinHandle<T>
         Id = id;
     }
 
-    /// <summary>The task's id, unique in the process (see <see cref="TaskIds"/>).</summary>
+    /// <summary>The task's id: positive, increasing in spawn order, and never reused by another task of the process, on any runtime.</summary>
     public long Id { get; }
 
     /// <summary>True when the task has finished: completed, faulted or aborted.</summary>

@@ -17,7 +17,7 @@ public readonly struct PollContext
     /// <summary>Signal it (from any thread) to be polled again. A future that returns pending must have arranged this.</summary>
     public Waker Waker { get; }
 
-    /// <summary>The id of the task being polled (see <see cref="TaskIds"/>), or 0 outside a task.</summary>
+    /// <summary>The id of the task being polled (positive, never reused in the process), or 0 outside a task.</summary>
     public long TaskId { get; }
 
     /// <summary>The priority of the task being polled.</summary>

@@ -99,8 +99,12 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     /// <summary>True when no task is ready to run right now (every unfinished task waits for a wake or a timer).</summary>
     public bool IsIdle => _readyLevels == 0 && !_registry.HasSetFlag && !_timers.HasPendingDue(_clock.GetTimestamp());
 
-    /// <summary>The registry through which wakes from other threads reach this scheduler; its indices are task slots.</summary>
-    public WakerRegistry Wakers => _registry;
+    /// <summary>The signal-only view of the flags through which wakes from other threads reach this scheduler; its
+    /// indices are task slots (see <see cref="WakeSignals"/>).</summary>
+    public WakeSignals Wakers => new(_registry);
+
+    /// <summary>The registry itself, with the loop's own operations (tests).</summary>
+    internal WakerRegistry Registry => _registry;
 
     /// <summary>The scheduler's clock.</summary>
     public override TimeProvider Clock => _clock;

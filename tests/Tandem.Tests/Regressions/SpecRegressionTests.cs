@@ -52,8 +52,8 @@ public class SpecRegressionTests
         Assert.True(s.IsIdle);
         s.Wakers.Signal(index);
         Assert.False(s.IsIdle);
-        Assert.True(s.Wakers.Clear(index));
-        Assert.Equal(0, s.Wakers.CountSignalled());
+        Assert.True(s.Registry.Clear(index));
+        Assert.Equal(0, s.Registry.CountSignalled());
         Assert.True(s.IsIdle); // fails: still false
         Assert.Equal(0, s.RunUntilIdle()); // and indeed nothing runs
     }

@@ -233,7 +233,7 @@ public class IdsAndWakersSpec
             Assert.True(large.Wakers.TrySignal(150)); // beyond the seed's 64, within this one
             Assert.False(large.TryGetTaskAt(150, out _));
             Assert.Equal(0, large.RunUntilIdle()); // a signal for an empty slot wakes nothing
-            Assert.Equal(0, large.Wakers.CountSignalled()); // and is consumed
+            Assert.Equal(0, large.Registry.CountSignalled()); // and is consumed
         }
     }
 
@@ -307,9 +307,9 @@ public class IdsAndWakersSpec
             });
             t.Start();
             t.Join();
-            Assert.True(s.Wakers.Check(index));
+            Assert.True(s.Registry.Check(index));
             Assert.Equal(1, s.RunUntilIdle()); // two wakes, one poll
-            Assert.False(s.Wakers.Check(index));
+            Assert.False(s.Registry.Check(index));
             Assert.Equal(2, polls);
             Assert.Equal(0, s.TaskCount);
         });
@@ -327,7 +327,7 @@ public class IdsAndWakersSpec
             });
             s.RunUntilIdle();
             s.Wakers.Signal(index);
-            Assert.True(s.Wakers.Clear(index)); // withdrawn before the loop drained it
+            Assert.True(s.Registry.Clear(index)); // withdrawn before the loop drained it
             Assert.Equal(0, s.RunUntilIdle());
             Assert.Equal(1, polls);
             s.Wakers.Signal(index);
@@ -357,7 +357,7 @@ public class IdsAndWakersSpec
         {
             // waker_signal(0, 5): scheduler 0's registry, task 5.
             using var scheduler = new EmbeddedScheduler(64);
-            var registry = scheduler.Wakers;
+            var registry = scheduler.Registry; // the loop's own view: users get WakeSignals, signal-only
             registry.Signal(5);
             bool hasWake = registry.Check(5);
             Assert.True(hasWake);
