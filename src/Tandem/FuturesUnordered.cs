@@ -7,7 +7,7 @@ namespace Tandem;
 
 /// <summary>
 /// A set of in-flight work — spawned tasks, Tandem async operations, poll-based futures — whose
-/// results come out in the order the work completes (the seed's <c>FuturesUnorderedCore</c>).
+/// results come out in the order the work completes.
 /// Capacity is fixed (default <see cref="TandemDefaults.DefaultMaxFutures"/>).
 /// </summary>
 /// <remarks>

@@ -1,7 +1,7 @@
 namespace Tandem;
 
 /// <summary>
-/// A poll-based future, for hand-written state machines (the seed's <c>FutureCore</c>).
+/// A poll-based future, for hand-written state machines.
 /// The scheduler calls <see cref="Poll"/> when the task is first run and again each time the
 /// waker of the last poll is signalled. It never calls it again after a ready result.
 /// A future that also implements <see cref="IDisposable"/> is disposed when its task ends,

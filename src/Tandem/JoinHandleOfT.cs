@@ -4,8 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Tandem;
 
 /// <summary>
-/// The handle of a spawned task that produces a <typeparamref name="T"/> (the seed's
-/// <c>TaskHandleCore</c>): await it (or block on it) to get the result or the task's exception,
+/// The handle of a spawned task that produces a <typeparamref name="T"/>: await it (or block on it) to get the result or the task's exception,
 /// ask whether it <see cref="IsFinished">finished</see>, or <see cref="Abort"/> it.
 /// </summary>
 /// <remarks>

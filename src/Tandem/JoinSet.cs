@@ -2,8 +2,7 @@ using System.Diagnostics;
 namespace Tandem;
 
 /// <summary>
-/// A group of spawned tasks joined in the order they finish (the seed's <c>JoinSetCore</c>, Tokio's
-/// <c>JoinSet</c>). Its capacity is fixed (default <see cref="TandemDefaults.DefaultMaxFutures"/>);
+/// A group of spawned tasks joined in the order they finish (like Tokio's <c>JoinSet</c>). Its capacity is fixed (default <see cref="TandemDefaults.DefaultMaxFutures"/>);
 /// spawning into it, joining from it and aborting allocate nothing. Disposing the set aborts every
 /// task still in it.
 /// </summary>

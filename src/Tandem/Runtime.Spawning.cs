@@ -150,7 +150,7 @@ public abstract partial class Runtime
         return TrySpawn(priority, method, static m => m(), out handle);
     }
 
-    /// <summary>Schedules a poll function (the seed's <c>schedule(priority, poll_fn)</c>): it is called on every poll until it returns ready.</summary>
+    /// <summary>Schedules a poll function: it is called on every poll until it returns ready.</summary>
     /// <param name="priority">The task's level.</param>
     /// <param name="pollFn">Returns <see cref="Poll.Ready"/> when done, or <see cref="Poll.Pending"/> after arranging a wake of <see cref="PollContext.Waker"/>.</param>
     /// <returns>The task's handle.</returns>

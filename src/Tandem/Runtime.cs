@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Tandem;
 
 /// <summary>
-/// A Tandem runtime: one async API over two tiers (the seed's <c>UnifiedRuntime</c>). Create one with
+/// A Tandem runtime: one async API over two tiers. Create one with
 /// <see cref="WithMode"/> — <see cref="RuntimeMode.Embedded"/> (single-threaded, fixed capacity, zero
 /// allocation, deterministic) or <see cref="RuntimeMode.Host"/> (multi-threaded, work-stealing) — and use
 /// the same members on either: spawn C# async methods, poll functions and futures at a priority, block on

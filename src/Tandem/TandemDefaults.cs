@@ -1,6 +1,6 @@
 namespace Tandem;
 
-/// <summary>Default capacities, as in the seed design.</summary>
+/// <summary>Default capacities.</summary>
 public static class TandemDefaults
 {
     /// <summary>Tasks an embedded scheduler holds when no capacity is given.</summary>

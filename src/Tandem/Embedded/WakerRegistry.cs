@@ -4,8 +4,9 @@ namespace Tandem.Embedded;
 
 /// <summary>
 /// A fixed set of wake flags, one per task slot, that any thread may signal at any moment,
-/// including while the scheduler is polling: the seed's SFFI waker registry, sized to its
-/// scheduler's capacity instead of a fixed 64.
+/// including while the scheduler is polling. A scheduler's registry is sized to its capacity
+/// (reachable from outside only through <see cref="EmbeddedScheduler.Wakers"/>, signal-only); one you create is yours,
+/// for the polling style of wake-up: signal from any thread, then check and clear from yours.
 /// </summary>
 /// <remarks>
 /// <para>The flags are bits of 64-bit words, with a summary word whose bit <c>w</c> says word
