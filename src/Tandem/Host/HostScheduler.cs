@@ -94,6 +94,17 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
 
     void ITaskTimers.AddTimer(TimeSpan delay, ClaimableWait resumption) => _timers.Add(delay, resumption);
 
+    /// <summary>Runs <paramref name="posted"/> on the thread pool if, after <see cref="HostJoinCell{T}.BlockedPollRescueDelay"/>,
+    /// the poll of <paramref name="task"/> that was running when it was posted still runs (see <see cref="HostJoinCell{T}.Post"/>).</summary>
+    internal void ArmBlockedPollRescue(HostTask task, int generation, int pollSequence, PostedAction posted)
+    {
+        _timers.Add(HostJoinCell<int>.BlockedPollRescueDelay, ClaimableWait.ForCallback(static s =>
+        {
+            var (task, generation, pollSequence, posted) = ((HostTask, int, int, PostedAction))s!;
+            if (task.IsRunning(generation) && Volatile.Read(ref task.PollSequence) == pollSequence) posted.TryTakeForRescue();
+        }, (task, generation, pollSequence, posted)));
+    }
+
     // The host tier refuses a spawn only once it is shut down (TrySpawn throws then, so this is a last resort).
     private protected override Exception SpawnRefused() => UsedAfterShutdown();
 

@@ -155,14 +155,32 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
         if ((state & (Detached | Joined)) == 0 && (TaskState)(state & OutcomeMask) == TaskState.Faulted) ReportUnobserved();
     }
 
-    /// <inheritdoc />
+    /// <summary>Queues <paramref name="d"/> on the task, to run inside it at its next poll; once the task finished, on
+    /// the thread pool.</summary>
+    /// <remarks>A post from another thread while the task is being polled would wait for that poll to end. If the poll
+    /// blocks on the very work that posted — sync over async, <c>Helper().Result</c> where <c>Helper</c> awaits a
+    /// <c>Task</c> — it never ends. So such a post also arms a rescue: if the same poll still runs after
+    /// <see cref="BlockedPollRescueDelay"/>, the callback is taken from the task and run on the thread pool (as it would
+    /// run in a program with no synchronization context), and whatever the poll waits for can finish.</remarks>
     public override void Post(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
         // EnqueueReady hands the callback to the thread pool if the task finishes before it is queued.
-        if (Volatile.Read(ref _run) is { } run) run.EnqueueReady(PostedAction.ForTask(run, _runGeneration, d, state));
-        else PostedAction.RunOnThreadPool(d, state);
+        if (Volatile.Read(ref _run) is not { } run)
+        {
+            PostedAction.RunOnThreadPool(d, state);
+            return;
+        }
+        var posted = PostedAction.ForTask(run, _runGeneration, d, state);
+        int pollSequence = Volatile.Read(ref run.PollSequence);
+        run.EnqueueReady(posted);
+        if (run.IsRunning(_runGeneration) && TaskCore.Current != run)
+            run.Scheduler.ArmBlockedPollRescue(run, _runGeneration, pollSequence, posted);
     }
+
+    /// <summary>How long a callback posted to a task from another thread waits for the task's running poll to end
+    /// before it is run on the thread pool instead (see <see cref="Post"/>).</summary>
+    internal static readonly TimeSpan BlockedPollRescueDelay = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Registers the one joiner; false when the task has already finished (the caller resumes it then).</summary>
     /// <exception cref="InvalidOperationException">Another joiner is registered and has not given up.</exception>

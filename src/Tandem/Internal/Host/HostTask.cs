@@ -49,6 +49,10 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>The scheduler running the task.</summary>
     internal HostScheduler Scheduler = null!;
 
+    /// <summary>Counts the polls of the object's tasks (written by the polling worker as a poll starts; read by any
+    /// thread): tells a rescue whether the poll it was armed for is still the one running.</summary>
+    internal int PollSequence;
+
     /// <summary>Woken by itself during its poll (owner thread): folded into the end-of-poll transition.</summary>
     private bool _wokenByOwnPoll;
 
@@ -145,7 +149,11 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         {
             int state = Volatile.Read(ref _runState);
             Debug.Assert((state & (Notified | Running | Complete)) == Notified, "only a notified, idle, unfinished task is polled: queued once, polled by one worker");
-            if (Interlocked.CompareExchange(ref _runState, (state & ~Notified) | Running, state) == state) return;
+            if (Interlocked.CompareExchange(ref _runState, (state & ~Notified) | Running, state) == state)
+            {
+                Volatile.Write(ref PollSequence, PollSequence + 1);
+                return;
+            }
         }
     }
 

@@ -18,6 +18,10 @@ internal sealed class PostedAction : Resumable
     private readonly object? _state;
     private readonly bool _runsInline;
 
+    /// <summary>Set by whichever runs the callback first: the task (<see cref="Run"/>) or a rescue from a blocked poll
+    /// (<see cref="TryTakeForRescue"/>). Once.</summary>
+    private int _taken;
+
     private PostedAction(SendOrPostCallback callback, object? state, bool runsInline)
     {
         _callback = callback;
@@ -52,7 +56,20 @@ internal sealed class PostedAction : Resumable
     internal override void Run()
     {
         if (InWaitList) Owner!.RemoveWait(this);
+        if (Interlocked.Exchange(ref _taken, 1) != 0) return; // rescued from a blocked poll meanwhile
         _callback(_state);
+    }
+
+    /// <summary>
+    /// Takes the callback away from its task, whose poll is blocked (see <see cref="Host.HostJoinCell{T}.Post"/>): runs it on
+    /// the thread pool, unless the task ran it first. Any thread.
+    /// </summary>
+    /// <returns>True when this call took it.</returns>
+    internal bool TryTakeForRescue()
+    {
+        if (Interlocked.Exchange(ref _taken, 1) != 0) return false;
+        RunOnThreadPool(_callback, _state);
+        return true;
     }
 
     internal override void OnOwnerGone()
@@ -60,11 +77,13 @@ internal sealed class PostedAction : Resumable
         // Not inside the finished task, and not in whatever task now uses its object: where it would have run
         // had there been no task to return to.
         // Its wait-list links belong to the finished task's owner thread, which clears them: not touched here.
+        if (Interlocked.Exchange(ref _taken, 1) != 0) return;
         RunOnThreadPool(_callback, _state);
     }
 
     internal override void RunWithoutOwner()
     {
+        if (Interlocked.Exchange(ref _taken, 1) != 0) return;
         if (_runsInline || IsOutsideTandem) _callback(_state);
         else RunOnThreadPool(_callback, _state);
     }
