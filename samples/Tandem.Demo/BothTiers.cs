@@ -13,7 +13,7 @@ internal static class BothTiers
         foreach (var mode in new[] { RuntimeMode.Embedded, RuntimeMode.Host })
         {
             using var runtime = Runtime.WithMode(mode, new RuntimeOptions { MaxTasks = 64, WorkerCount = 2 });
-            var (order, total, timedOut) = runtime.BlockOn(async () =>
+            var (order, total, timedOut) = runtime.BlockOn(Priority.Idle, async () =>
             {
                 var started = new ConcurrentQueue<string>();
                 using var set = runtime.CreateJoinSet<int>();
@@ -37,7 +37,7 @@ internal static class BothTiers
                     expired = true;
                 }
                 return (string.Join(" > ", started), sum, expired);
-            }, Priority.Idle);
+            });
             Console.WriteLine($"   {mode,-8}: started {order}; sum of levels {total}; slow work timed out: {timedOut}");
         }
     }

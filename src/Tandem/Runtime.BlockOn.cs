@@ -24,25 +24,44 @@ public abstract partial class Runtime
     [StackTraceHidden]
     public void BlockOn(JoinHandle handle) => BlockOn(handle.Inner);
 
-    /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
+    /// <summary>Spawns <paramref name="method"/> at <see cref="Priority.Normal"/> and waits until it finishes.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="method">The async method.</param>
-    /// <param name="priority">Its priority.</param>
     /// <returns>Its result.</returns>
     [StackTraceHidden]
-    public T BlockOn<T>(Func<TandemTask<T>> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+    public T BlockOn<T>(Func<TandemTask<T>> method) => BlockOn(Spawn(Priority.Normal, method));
 
     /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">Its priority (first, as in every spawning call).</param>
     /// <param name="method">The async method.</param>
-    /// <param name="priority">Its priority.</param>
+    /// <returns>Its result.</returns>
     [StackTraceHidden]
-    public void BlockOn(Func<TandemTask> method, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, method));
+    public T BlockOn<T>(Priority priority, Func<TandemTask<T>> method) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="method"/> at <see cref="Priority.Normal"/> and waits until it finishes.</summary>
+    /// <param name="method">The async method.</param>
+    [StackTraceHidden]
+    public void BlockOn(Func<TandemTask> method) => BlockOn(Spawn(Priority.Normal, method));
+
+    /// <summary>Spawns <paramref name="method"/> and waits until it finishes.</summary>
+    /// <param name="priority">Its priority (first, as in every spawning call).</param>
+    /// <param name="method">The async method.</param>
+    [StackTraceHidden]
+    public void BlockOn(Priority priority, Func<TandemTask> method) => BlockOn(Spawn(priority, method));
+
+    /// <summary>Spawns <paramref name="future"/> at <see cref="Priority.Normal"/> and waits until it is ready.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="future">The future.</param>
+    /// <returns>Its result.</returns>
+    [StackTraceHidden]
+    public T BlockOn<T>(IFuture<T> future) => BlockOn(Spawn(Priority.Normal, future));
 
     /// <summary>Spawns <paramref name="future"/> and waits until it is ready.</summary>
     /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">Its priority (first, as in every spawning call).</param>
     /// <param name="future">The future.</param>
-    /// <param name="priority">Its priority.</param>
     /// <returns>Its result.</returns>
     [StackTraceHidden]
-    public T BlockOn<T>(IFuture<T> future, Priority priority = Priority.Normal) => BlockOn(Spawn(priority, future));
+    public T BlockOn<T>(Priority priority, IFuture<T> future) => BlockOn(Spawn(priority, future));
 }

@@ -13,14 +13,14 @@ public abstract partial class Runtime
     /// <remarks>The deadline counts once the work's first poll has ended: work that finishes in its first poll
     /// returns its result even with a zero timeout, on every tier (as Tokio polls the inner future first).</remarks>
     /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The work's priority (first, as in every spawning call).</param>
     /// <param name="duration">The time limit; zero or more.</param>
     /// <param name="work">The work.</param>
-    /// <param name="priority">The work's priority.</param>
     /// <returns>The work's result; its exception is re-thrown.</returns>
     /// <exception cref="TimeoutException">The work did not finish in time.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative, or <paramref name="priority"/> is not a level (thrown at the call).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
-    public TandemTask<T> Timeout<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority = Priority.Normal)
+    public TandemTask<T> Timeout<T>(Priority priority, TimeSpan duration, Func<TandemTask<T>> work)
     {
         ValidateTimeout(duration, work, priority);
         return TimeoutCore(duration, work, priority);
@@ -78,15 +78,36 @@ public abstract partial class Runtime
         throw new TimeoutException($"The work did not finish within {duration}.");
     }
 
-    /// <summary>Runs <paramref name="work"/> and waits for it at most <paramref name="duration"/>. See <see cref="Timeout{T}"/>.</summary>
+    /// <summary>Runs <paramref name="work"/> at <see cref="Priority.Normal"/> and waits for it at most <paramref name="duration"/>.
+    /// See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}})"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="duration">The time limit; zero or more.</param>
+    /// <param name="work">The work.</param>
+    /// <returns>The work's result; its exception is re-thrown.</returns>
+    /// <exception cref="TimeoutException">The work did not finish in time.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative (thrown at the call).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
+    public TandemTask<T> Timeout<T>(TimeSpan duration, Func<TandemTask<T>> work) => Timeout(Priority.Normal, duration, work);
+
+    /// <summary>Runs <paramref name="work"/> at <see cref="Priority.Normal"/> and waits for it at most <paramref name="duration"/>.
+    /// See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}})"/>.</summary>
     /// <param name="duration">The time limit.</param>
     /// <param name="work">The work.</param>
-    /// <param name="priority">The work's priority.</param>
+    /// <returns>A task completing when the work does.</returns>
+    /// <exception cref="TimeoutException">The work did not finish in time.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative (thrown at the call).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
+    public TandemTask Timeout(TimeSpan duration, Func<TandemTask> work) => Timeout(Priority.Normal, duration, work);
+
+    /// <summary>Runs <paramref name="work"/> and waits for it at most <paramref name="duration"/>. See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}})"/>.</summary>
+    /// <param name="priority">The work's priority (first, as in every spawning call).</param>
+    /// <param name="duration">The time limit.</param>
+    /// <param name="work">The work.</param>
     /// <returns>A task completing when the work does.</returns>
     /// <exception cref="TimeoutException">The work did not finish in time.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative, or <paramref name="priority"/> is not a level (thrown at the call).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
-    public TandemTask Timeout(TimeSpan duration, Func<TandemTask> work, Priority priority = Priority.Normal)
+    public TandemTask Timeout(Priority priority, TimeSpan duration, Func<TandemTask> work)
     {
         ValidateTimeout(duration, work, priority);
         return new TandemTask(TimeoutCore(duration, () => Wrap(work()), priority));

@@ -48,7 +48,7 @@ public class AbortConformanceTests
     {
         using var rt = Runtimes.Create(mode);
         bool ran = false;
-        var started = rt.BlockOn(async () =>
+        var started = rt.BlockOn(Priority.Critical, async () =>
         {
             var h = rt.Spawn(Priority.Idle, async () =>
             {
@@ -64,7 +64,7 @@ public class AbortConformanceTests
             {
             }
             return h.IsFinished;
-        }, Priority.Critical);
+        });
         Assert.True(started);
         if (mode == RuntimeMode.Embedded) Assert.False(ran); // on the host tier another worker may have started it
     });

@@ -73,7 +73,7 @@ public class MisuseConformanceTests
         Assert.Equal("work", Assert.Throws<ArgumentNullException>(() => rt.Timeout<int>(TimeSpan.Zero, null!)).ParamName);
         Assert.Equal("work", Assert.Throws<ArgumentNullException>(() => rt.Timeout(TimeSpan.Zero, (Func<TandemTask>)null!)).ParamName);
         Assert.Equal("duration", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Timeout(TimeSpan.FromMilliseconds(-1), static async () => 1)).ParamName);
-        Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Timeout(TimeSpan.Zero, static async () => 1, (Priority)9)).ParamName);
+        Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => rt.Timeout((Priority)9, TimeSpan.Zero, static async () => 1)).ParamName);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class PriorityTimerConformanceTests
         using var rt = mode == RuntimeMode.Embedded
             ? Runtimes.Create(mode)
             : Runtime.WithMode(RuntimeMode.Host, new RuntimeOptions { WorkerCount = 1 });
-        var order = rt.BlockOn(async () =>
+        var order = rt.BlockOn(Priority.Idle, async () =>
         {
             var log = new ConcurrentQueue<Priority>();
             var hs = new List<JoinHandle>();
@@ -26,7 +26,7 @@ public class PriorityTimerConformanceTests
                 }));
             foreach (var h in hs) await h;
             return log.ToArray();
-        }, Priority.Idle);
+        });
         Assert.Equal([Priority.Critical, Priority.High, Priority.Normal, Priority.Low, Priority.Idle], order);
     });
 

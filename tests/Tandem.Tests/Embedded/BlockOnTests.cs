@@ -107,7 +107,7 @@ public class BlockOnTests
     public void BlockOnRunsAtTheGivenPriority()
     {
         using var s = new EmbeddedScheduler();
-        Assert.Equal(Priority.Idle, s.BlockOn(async () => { await Async.Yield(); return Async.CurrentPriority; }, Priority.Idle));
+        Assert.Equal(Priority.Idle, s.BlockOn(Priority.Idle, async () => { await Async.Yield(); return Async.CurrentPriority; }));
         Assert.Equal(Priority.Normal, s.BlockOn(async () => { await Async.Yield(); return Async.CurrentPriority; }));
     }
 
@@ -127,7 +127,7 @@ public class BlockOnTests
         using var s = new EmbeddedScheduler();
         var log = new List<string>();
         _ = s.Spawn(Priority.Normal, async () => { log.Add("normal"); await Async.Yield(); });
-        Assert.Equal(1, s.BlockOn(new LoggingFuture(log), Priority.Critical));
+        Assert.Equal(1, s.BlockOn(Priority.Critical, new LoggingFuture(log)));
         Assert.Equal("future", log[0]);
     }
 
@@ -157,7 +157,7 @@ public class BlockOnTests
         using var s = new EmbeddedScheduler();
         int other = 0;
         _ = s.Spawn(Priority.High, async () => { for (int i = 0; i < 5; i++) { other++; await Async.Yield(); } });
-        var seen = s.BlockOn(async () => { await Async.Yield(); return other; }, Priority.Low);
+        var seen = s.BlockOn(Priority.Low, async () => { await Async.Yield(); return other; });
         Assert.Equal(5, seen);
     }
 

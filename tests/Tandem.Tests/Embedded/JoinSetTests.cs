@@ -34,7 +34,7 @@ public class JoinSetTests
     public void CompletionOrderFollowsYieldCounts()
     {
         using var s = new EmbeddedScheduler();
-        var got = s.BlockOn(async () =>
+        var got = s.BlockOn(Priority.Low, async () =>
         {
             using var set = s.CreateJoinSet<int>();
             foreach (int yields in new[] { 3, 0, 2, 1 })
@@ -42,7 +42,7 @@ public class JoinSetTests
             var results = new List<int>();
             while (!set.IsEmpty) results.Add(await set.JoinNextAsync());
             return results;
-        }, Priority.Low);
+        });
         Assert.Equal([0, 1, 2, 3], got);
     }
 
@@ -196,7 +196,7 @@ public class JoinSetTests
     public void MembersRunAtTheirOwnPriority()
     {
         using var s = new EmbeddedScheduler();
-        var got = s.BlockOn(async () =>
+        var got = s.BlockOn(Priority.Idle, async () =>
         {
             using var set = s.CreateJoinSet<Priority>();
             foreach (var p in new[] { Priority.Idle, Priority.Normal, Priority.Critical, Priority.Low, Priority.High })
@@ -204,7 +204,7 @@ public class JoinSetTests
             var results = new List<Priority>();
             while (!set.IsEmpty) results.Add(await set.JoinNextAsync());
             return results;
-        }, Priority.Idle);
+        });
         Assert.Equal([Priority.Critical, Priority.High, Priority.Normal, Priority.Low, Priority.Idle], got);
     }
 

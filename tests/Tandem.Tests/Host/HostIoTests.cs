@@ -116,7 +116,7 @@ public class HostIoTests
         var text = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n"));
         try
         {
-            string readBack = s.BlockOn(async () =>
+            string readBack = s.BlockOn(Priority.Low, async () =>
             {
                 var bytes = Encoding.UTF8.GetBytes(text);
                 await using (var write = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true))
@@ -140,7 +140,7 @@ public class HostIoTests
                     result.Write(buffer, 0, n);
                 }
                 return Encoding.UTF8.GetString(result.ToArray());
-            }, Priority.Low);
+            });
             Assert.Equal(text, readBack);
         }
         finally
@@ -156,13 +156,13 @@ public class HostIoTests
     {
         using var s = NewScheduler();
         var where = new Where(Priority.High);
-        int total = s.BlockOn(async () =>
+        int total = s.BlockOn(Priority.High, async () =>
         {
             int sum = 0;
             for (int i = 0; i < 20; i++) sum += await OffloadAndComeBack(i, where);
             where.Check("caller");
             return sum;
-        }, Priority.High);
+        });
         Assert.Equal(Enumerable.Range(0, 20).Sum(i => i * 2), total);
         Assert.Empty(where.Wrong);
         Assert.Equal(41, where.Checks);

@@ -58,7 +58,7 @@ public class HostPriorityTests
     public void EachWorkerRunsTheHighestPriorityItCanSee() => Bounded.Run(() =>
     {
         using var s = new HostScheduler(1);
-        var order = s.BlockOn(async () =>
+        var order = s.BlockOn(Priority.Idle, async () =>
         {
             var log = new ConcurrentQueue<string>();
             var handles = new List<JoinHandle>();
@@ -72,7 +72,7 @@ public class HostPriorityTests
                     }));
             foreach (var h in handles) await h;
             return log.ToArray();
-        }, Priority.Idle);
+        });
         // Levels strictly in order. Within a level the order may differ from FIFO: the task spawned last
         // sits in the worker's LIFO slot (the locality optimisation) and may run first.
         Assert.Equal(15, order.Length);
@@ -84,7 +84,7 @@ public class HostPriorityTests
     public void AYieldingTaskGoesBehindItsPeers() => Bounded.Run(() =>
     {
         using var s = new HostScheduler(1);
-        var log = s.BlockOn(async () =>
+        var log = s.BlockOn(Priority.Low, async () =>
         {
             var q = new ConcurrentQueue<string>();
             var hs = new List<JoinHandle>();
@@ -99,7 +99,7 @@ public class HostPriorityTests
                 }));
             foreach (var h in hs) await h;
             return q.ToArray();
-        }, Priority.Low);
+        });
         // Round-robin: every task of the level runs once before any runs again.
         Assert.Equal(9, log.Length);
         for (int round = 0; round < 3; round++)
