@@ -20,9 +20,26 @@ public abstract partial class Runtime
     /// <remarks>The two tiers are the only subclasses, so the call is routed by <see cref="Mode"/> instead of a
     /// generic virtual call, whose dispatch would cost more than the rest of a spawn.</remarks>
     public bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle) =>
+        TrySpawn(priority, state, method, CancellationToken.None, out handle);
+
+    /// <summary>
+    /// Spawns an async method with explicit state that is aborted when <paramref name="cancellationToken"/> is cancelled,
+    /// or returns false when the scheduler is full (see <see cref="TrySpawn{TState,T}(Priority, TState, Func{TState, TandemTask{T}}, out JoinHandle{T})"/>).
+    /// </summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="state">Passed to <paramref name="method"/>.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled (at once, if it already is: the method never
+    /// starts). A token that can be cancelled costs a registration, released when the task's object is reused.</param>
+    /// <param name="handle">The task's handle, when spawned.</param>
+    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public bool TrySpawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, CancellationToken cancellationToken, out JoinHandle<T> handle) =>
         Mode == RuntimeMode.Host
-            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).TrySpawnAsync(priority, state, method, out handle)
-            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).TrySpawnAsync(priority, state, method, out handle);
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).TrySpawnAsync(priority, state, method, cancellationToken, out handle)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).TrySpawnAsync(priority, state, method, cancellationToken, out handle);
 
     /// <summary>Spawns a poll-based future, or returns false when the scheduler is full.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -32,9 +49,21 @@ public abstract partial class Runtime
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
     public bool TrySpawn<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle) =>
+        TrySpawn(priority, future, CancellationToken.None, out handle);
+
+    /// <summary>Spawns a poll-based future that is aborted when <paramref name="cancellationToken"/> is cancelled, or
+    /// returns false when the scheduler is full.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="priority">The task's level.</param>
+    /// <param name="future">The future; disposed when the task ends if it is <see cref="IDisposable"/>.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled.</param>
+    /// <param name="handle">The task's handle, when spawned.</param>
+    /// <returns>False when the scheduler is full; nothing else changes then.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
+    public bool TrySpawn<T>(Priority priority, IFuture<T> future, CancellationToken cancellationToken, out JoinHandle<T> handle) =>
         Mode == RuntimeMode.Host
-            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).TrySpawnFuture(priority, future, out handle)
-            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).TrySpawnFuture(priority, future, out handle);
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).TrySpawnFuture(priority, future, cancellationToken, out handle)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).TrySpawnFuture(priority, future, cancellationToken, out handle);
 
     /// <summary>Schedules a poll function with explicit state, or returns false when the scheduler is full.</summary>
     /// <typeparam name="TState">The state's type.</typeparam>
@@ -53,26 +82,28 @@ public abstract partial class Runtime
     /// <summary>Spawns an async method at <paramref name="priority"/>. It starts when the scheduler first polls it.</summary>
     /// <param name="priority">The task's level.</param>
     /// <param name="method">The method, e.g. <c>async () => { … }</c>.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled (at once, if it already is: the method never starts).</param>
     /// <returns>The task's handle.</returns>
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public JoinHandle Spawn(Priority priority, Func<TandemTask> method)
+    public JoinHandle Spawn(Priority priority, Func<TandemTask> method, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
-        return new(Spawn(priority, method, static m => Wrap(m())));
+        return new(Spawn(priority, method, static m => Wrap(m()), cancellationToken));
     }
 
     /// <summary>Spawns an async method that produces a value. It starts when the scheduler first polls it.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="priority">The task's level.</param>
     /// <param name="method">The method, e.g. <c>async () => 42</c>.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled (at once, if it already is: the method never starts).</param>
     /// <returns>The task's handle.</returns>
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public JoinHandle<T> Spawn<T>(Priority priority, Func<TandemTask<T>> method)
+    public JoinHandle<T> Spawn<T>(Priority priority, Func<TandemTask<T>> method, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
-        return Spawn(priority, method, static m => m());
+        return Spawn(priority, method, static m => m(), cancellationToken);
     }
 
     /// <summary>
@@ -83,13 +114,14 @@ public abstract partial class Runtime
     /// <param name="priority">The task's level.</param>
     /// <param name="state">Passed to <paramref name="method"/>.</param>
     /// <param name="method">The method, e.g. <c>static async s => { … }</c>.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled (at once, if it already is: the method never starts).</param>
     /// <returns>The task's handle.</returns>
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public JoinHandle Spawn<TState>(Priority priority, TState state, Func<TState, TandemTask> method)
+    public JoinHandle Spawn<TState>(Priority priority, TState state, Func<TState, TandemTask> method, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
-        return new(Spawn(priority, (state, method), static s => Wrap(s.method(s.state))));
+        return new(Spawn(priority, (state, method), static s => Wrap(s.method(s.state)), cancellationToken));
     }
 
     /// <summary>Spawns an async method with explicit state that produces a value; allocation-free with a <c>static</c> lambda.</summary>
@@ -98,21 +130,23 @@ public abstract partial class Runtime
     /// <param name="priority">The task's level.</param>
     /// <param name="state">Passed to <paramref name="method"/>.</param>
     /// <param name="method">The method.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled (at once, if it already is: the method never starts).</param>
     /// <returns>The task's handle.</returns>
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public JoinHandle<T> Spawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method) =>
-        TrySpawn(priority, state, method, out var handle) ? handle : throw SpawnRefused();
+    public JoinHandle<T> Spawn<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, CancellationToken cancellationToken = default) =>
+        TrySpawn(priority, state, method, cancellationToken, out var handle) ? handle : throw SpawnRefused();
 
     /// <summary>Spawns a poll-based future.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="priority">The task's level.</param>
     /// <param name="future">The future; disposed when the task ends if it is <see cref="IDisposable"/>.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled (at once, if it already is: the method never starts).</param>
     /// <returns>The task's handle.</returns>
     /// <exception cref="CapacityExceededException">The scheduler is full (embedded tier).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed or shut down.</exception>
-    public JoinHandle<T> Spawn<T>(Priority priority, IFuture<T> future) =>
-        TrySpawn(priority, future, out var handle) ? handle : throw SpawnRefused();
+    public JoinHandle<T> Spawn<T>(Priority priority, IFuture<T> future, CancellationToken cancellationToken = default) =>
+        TrySpawn(priority, future, cancellationToken, out var handle) ? handle : throw SpawnRefused();
 
     /// <summary>Spawns an async method at <see cref="Priority.Normal"/>.</summary>
     /// <param name="method">The method.</param>

@@ -9,20 +9,21 @@ public sealed partial class EmbeddedScheduler
     /// <param name="state">Passed to <paramref name="method"/>.</param>
     /// <param name="method">The method.</param>
     /// <param name="handle">The task's handle, when spawned.</param>
+    /// <param name="cancellationToken">Aborts the task when cancelled.</param>
     /// <returns>False when the scheduler is full; nothing else changes then.</returns>
-    internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
+    internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(method);
         return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, AsyncBody<TState, T>.Create(state, method), out handle)
+            ? Launch(slot, priority, AsyncBody<TState, T>.Create(state, method), cancellationToken, out handle)
             : NoHandle(out handle);
     }
 
-    internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
+    internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(future);
         return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, PollFnBody<IFuture<T>, T>.Create(future, static (f, cx) => f.Poll(cx), disposeState: true), out handle)
+            ? Launch(slot, priority, PollFnBody<IFuture<T>, T>.Create(future, static (f, cx) => f.Poll(cx), disposeState: true), cancellationToken, out handle)
             : NoHandle(out handle);
     }
 
@@ -30,13 +31,14 @@ public sealed partial class EmbeddedScheduler
     {
         ArgumentNullException.ThrowIfNull(pollFn);
         return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, PollFnBody<TState, T>.Create(state, pollFn, disposeState: false), out handle)
+            ? Launch(slot, priority, PollFnBody<TState, T>.Create(state, pollFn, disposeState: false), default, out handle)
             : NoHandle(out handle);
     }
 
-    private bool Launch<T>(EmbeddedTask slot, Priority priority, TaskBody<T> body, out JoinHandle<T> handle)
+    private bool Launch<T>(EmbeddedTask slot, Priority priority, TaskBody<T> body, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         handle = body.Handle(Start(slot, priority, body));
+        slot.AbortWhenCancelled(cancellationToken, body, handle.Token); // before its first poll: an early cancel aborts it unstarted
         return true;
     }
 

@@ -6,22 +6,22 @@ public sealed partial class HostScheduler
     /// <remarks>On the host tier a spawn never fails for capacity: this returns true, or throws
     /// <see cref="ObjectDisposedException"/> after shutdown. It allocates the task's 64-byte join cell
     /// (for a result of up to 4 bytes); everything else is pooled.</remarks>
-    internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, out JoinHandle<T> handle)
+    internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(method);
         PrepareSpawn(priority);
         var cell = HostAsyncTask<TState, T>.Start(this, NewId(), priority, state, method, out var task);
-        handle = Launch(cell, task);
+        handle = Launch(cell, task, cancellationToken);
         return true;
     }
 
     /// <inheritdoc />
-    internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, out JoinHandle<T> handle)
+    internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(future);
         PrepareSpawn(priority);
         var cell = HostPollTask<IFuture<T>, T>.Start(this, NewId(), priority, future, static (f, cx) => f.Poll(cx), disposeState: true, out var task);
-        handle = Launch(cell, task);
+        handle = Launch(cell, task, cancellationToken);
         return true;
     }
 
@@ -31,7 +31,7 @@ public sealed partial class HostScheduler
         ArgumentNullException.ThrowIfNull(pollFn);
         PrepareSpawn(priority);
         var cell = HostPollTask<TState, T>.Start(this, NewId(), priority, state, pollFn, disposeState: false, out var task);
-        handle = Launch(cell, task);
+        handle = Launch(cell, task, default);
         return true;
     }
 

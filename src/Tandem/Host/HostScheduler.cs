@@ -152,11 +152,12 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         if (_live.Remove(task)) _allFinished.Set();
     }
 
-    private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task)
+    private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task, CancellationToken cancellationToken)
     {
         long id = task.Id;
         // Closed by a shutdown that began after our check: the task never becomes live, and never runs.
         if (!_live.TryAdd(task)) throw UsedAfterShutdown();
+        task.AbortWhenCancelled(cancellationToken, cell, 0); // before it is queued: nothing else touches it yet
         ScheduleWoken(task);
         return new JoinHandle<T>(cell, 0, id);
     }

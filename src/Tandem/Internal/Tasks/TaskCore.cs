@@ -91,7 +91,15 @@ internal abstract partial class TaskCore : TaskContext
         }
     }
 
-    private CancellationTokenSource? _abortSource;
+    /// <summary>The task's cancellation extras, made only when used: its abort token's source, and the registration
+    /// that aborts it when a token it was spawned with is cancelled. Released when the object starts its next task.</summary>
+    private TaskCancellation? _cancellation;
+
+    private sealed class TaskCancellation
+    {
+        internal CancellationTokenSource? AbortSource;
+        internal CancellationTokenRegistration SpawnRegistration;
+    }
 
     /// <summary>
     /// The task's own ExecutionContext (its <see cref="AsyncLocal{T}"/> values): captured from the spawner,
@@ -105,16 +113,33 @@ internal abstract partial class TaskCore : TaskContext
     {
         get
         {
-            _abortSource ??= new CancellationTokenSource();
-            if (AbortRequested) _abortSource.Cancel();
-            return _abortSource.Token;
+            var source = (_cancellation ??= new()).AbortSource ??= new CancellationTokenSource();
+            if (AbortRequested) source.Cancel();
+            return source.Token;
         }
+    }
+
+    /// <summary>
+    /// Aborts the task (through <paramref name="source"/>, the handle's view of it) when <paramref name="token"/> is
+    /// cancelled; at once if it already is. Called by the spawning thread before the task is queued; the registration is
+    /// released when the object starts its next task, and a cancellation after the task ended aborts nothing (the
+    /// handle's token is stale by then).
+    /// </summary>
+    internal void AbortWhenCancelled(CancellationToken token, ITaskControl source, int handleToken)
+    {
+        if (!token.CanBeCanceled) return;
+        var registration = token.UnsafeRegister(static (state, _) =>
+        {
+            var (control, handle) = ((ITaskControl, int))state!;
+            control.Abort(handle);
+        }, (source, handleToken));
+        (_cancellation ??= new()).SpawnRegistration = registration;
     }
 
     /// <summary>Cancels the abort token, if one was handed out (owner thread, at the start of a poll).</summary>
     internal void SignalAbortToken()
     {
-        if (_abortSource is { IsCancellationRequested: false } source) source.Cancel();
+        if (_cancellation?.AbortSource is { IsCancellationRequested: false } source) source.Cancel();
     }
 
     /// <summary>The scheduler that owns the task, as its awaitables see it: its clock and timers (and, cast, the <see cref="Runtime"/>).</summary>
@@ -150,10 +175,11 @@ internal abstract partial class TaskCore : TaskContext
         // behind it: it only grows, so after 2^32 generations a mark left from long ago would equal the generation again.
         Volatile.Write(ref _abortGeneration, Generation - 1);
         PollsExecutionContext = ExecutionContext.Capture();
-        if (_abortSource is not null)
+        if (_cancellation is { } cancellation)
         {
-            _abortSource.Dispose();
-            _abortSource = null;
+            cancellation.AbortSource?.Dispose();
+            cancellation.SpawnRegistration.Unregister(); // the token outlives the task: let go of the callback
+            _cancellation = null;
         }
         Id = id;
         Priority = priority;

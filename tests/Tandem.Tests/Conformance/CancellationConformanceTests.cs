@@ -1,0 +1,87 @@
+using Tandem;
+
+namespace Tandem.Tests.Conformance;
+
+/// <summary>Cancellation tokens where .NET expects them: a token given to a spawn aborts the task. Every tier.</summary>
+public class CancellationConformanceTests
+{
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void CancellingTheSpawnsTokenAbortsTheTask(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var cts = new CancellationTokenSource();
+        int started = 0, unwound = 0;
+        var handle = rt.Spawn(Priority.Normal, async () =>
+        {
+            Interlocked.Increment(ref started);
+            try
+            {
+                await Async.Delay(TimeSpan.FromHours(1));
+                return 1;
+            }
+            finally
+            {
+                Interlocked.Increment(ref unwound);
+            }
+        }, cts.Token);
+        rt.BlockOn(async () =>
+        {
+            while (Volatile.Read(ref started) == 0) await Async.Yield();
+        });
+        cts.Cancel();
+        Assert.Throws<TaskAbortedException>(() => rt.BlockOn(handle));
+        Assert.Equal(1, Volatile.Read(ref unwound));
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AnAlreadyCancelledTokenAbortsTheTaskBeforeItStarts(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        int started = 0;
+        var handle = rt.Spawn(Priority.High, async () =>
+        {
+            Interlocked.Increment(ref started);
+            await Async.Yield();
+        }, new CancellationToken(canceled: true));
+        Assert.Throws<TaskAbortedException>(() => rt.BlockOn(handle));
+        Assert.Equal(0, started);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ALongLivedTokenCancelledAfterItsTasksEndedAbortsNothingNewer(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode, maxTasks: 4);
+        using var appStopping = new CancellationTokenSource();
+        for (int i = 0; i < 2_000; i++)
+            Assert.Equal(i, rt.BlockOn(rt.Spawn(Priority.Normal, i, static async i => { await Async.Yield(); return i; }, appStopping.Token)));
+        // Every earlier task ended; its object is reused by the next. Cancelling now must not reach this one.
+        var survivor = rt.Spawn(Priority.Normal, static async () => { await Async.Delay(TimeSpan.FromMilliseconds(20)); return 7; });
+        appStopping.Cancel();
+        Assert.Equal(7, rt.BlockOn(survivor));
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ASpawnedFutureIsAbortedByItsTokenToo(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var cts = new CancellationTokenSource();
+        var future = new NeverReady();
+        var handle = rt.Spawn(Priority.Normal, future, cts.Token);
+        cts.Cancel();
+        Assert.Throws<TaskAbortedException>(() => rt.BlockOn(handle));
+        Assert.True(future.Disposed);
+    });
+
+    private sealed class NeverReady : IFuture<int>, IDisposable
+    {
+        public bool Disposed;
+
+        public Poll<int> Poll(PollContext cx) => Poll<int>.Pending;
+
+        public void Dispose() => Disposed = true;
+    }
+}
