@@ -23,6 +23,20 @@ public static class Async
         return new(delay);
     }
 
+    /// <summary>Inside a task: resumes after <paramref name="delay"/> of its scheduler's clock, or as soon as
+    /// <paramref name="cancellationToken"/> is cancelled, then throwing <see cref="OperationCanceledException"/>.</summary>
+    /// <param name="delay">How long to sleep: zero or more; zero does not suspend.</param>
+    /// <param name="cancellationToken">Ends the delay early. One that can be cancelled costs a registration per delay
+    /// (the delay without a token allocates nothing).</param>
+    /// <returns>An awaitable (see <see cref="Delay(TimeSpan)"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    public static DelayAwaitable Delay(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "A delay is zero or more.");
+        return new(delay, cancellationToken);
+    }
+
     /// <summary>Inside a task: resumes after <paramref name="milliseconds"/> of its scheduler's clock.</summary>
     /// <param name="milliseconds">How long to sleep, in milliseconds: zero or more; zero does not suspend.</param>
     /// <returns>An awaitable (see <see cref="Delay(TimeSpan)"/>).</returns>

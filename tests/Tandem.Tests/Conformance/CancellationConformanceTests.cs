@@ -84,4 +84,39 @@ public class CancellationConformanceTests
 
         public void Dispose() => Disposed = true;
     }
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ADelaysTokenEndsItEarlyWithOperationCanceled(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var cts = new CancellationTokenSource();
+        var handle = rt.Spawn(Priority.Normal, cts, static async cts =>
+        {
+            try
+            {
+                await Async.Delay(TimeSpan.FromMilliseconds(1));   // a token that is never cancelled: an ordinary delay
+                await Async.Delay(TimeSpan.FromHours(1), cts.Token);
+                return "slept an hour";
+            }
+            catch (OperationCanceledException e) when (e.CancellationToken == cts.Token)
+            {
+                return "cancelled";
+            }
+        });
+        var canceller = rt.Spawn(Priority.Low, cts, static async cts =>
+        {
+            await Async.Delay(TimeSpan.FromMilliseconds(20));
+            cts.Cancel();
+        });
+        Assert.Equal("cancelled", rt.BlockOn(handle));
+        rt.BlockOn(canceller);
+    });
+
+    [Fact]
+    public void ADelayWithACancelledTokenThrowsAtOnceEvenOutsideATask()
+    {
+        var e = Assert.Throws<OperationCanceledException>(() => Async.Delay(TimeSpan.FromSeconds(5), new CancellationToken(canceled: true)).GetAwaiter().GetResult());
+        Assert.True(e.CancellationToken.IsCancellationRequested);
+    }
 }

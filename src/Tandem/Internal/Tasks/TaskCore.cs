@@ -99,6 +99,25 @@ internal abstract partial class TaskCore : TaskContext
     {
         internal CancellationTokenSource? AbortSource;
         internal CancellationTokenRegistration SpawnRegistration;
+        internal CancellationTokenRegistration DelayRegistration; // the one delay the task awaits, if it has a token
+    }
+
+    /// <summary>Ends the delay the task is about to await (its claimable <paramref name="wait"/>) when
+    /// <paramref name="token"/> is cancelled (owner thread). A task awaits one thing at a time, so one registration
+    /// slot serves; the delay's end releases it (<see cref="ReleaseDelayCancellation"/>).</summary>
+    internal void EndDelayWhenCancelled(CancellationToken token, ClaimableWait wait)
+    {
+        var cancellation = _cancellation ??= new();
+        cancellation.DelayRegistration.Unregister();
+        cancellation.DelayRegistration = token.UnsafeRegister(static (state, _) => ((ClaimableWait)state!).Fire(), wait);
+    }
+
+    /// <summary>Releases the registration of the delay that just ended (owner thread).</summary>
+    internal void ReleaseDelayCancellation()
+    {
+        if (_cancellation is not { } cancellation) return;
+        cancellation.DelayRegistration.Unregister();
+        cancellation.DelayRegistration = default;
     }
 
     /// <summary>
@@ -179,6 +198,7 @@ internal abstract partial class TaskCore : TaskContext
         {
             cancellation.AbortSource?.Dispose();
             cancellation.SpawnRegistration.Unregister(); // the token outlives the task: let go of the callback
+            cancellation.DelayRegistration.Unregister();
             _cancellation = null;
         }
         Id = id;
