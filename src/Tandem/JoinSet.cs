@@ -103,12 +103,23 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
     /// <returns>Its result (its exception is re-thrown).</returns>
     /// <exception cref="InvalidOperationException">The set is empty.</exception>
     /// <exception cref="TaskAbortedException">The task that finished was aborted.</exception>
-    public TandemTask<T> JoinNextAsync()
+    public TandemTask<T> JoinNextAsync() => JoinNextAsync(CancellationToken.None);
+
+    /// <summary>Waits for the next task of the set to finish and joins it, or until <paramref name="cancellationToken"/>
+    /// is cancelled.</summary>
+    /// <param name="cancellationToken">Ends the wait: the tasks stay in the set, running (abort them with
+    /// <see cref="AbortAll"/> if that is what the cancellation means).</param>
+    /// <returns>Its result (its exception is re-thrown).</returns>
+    /// <exception cref="InvalidOperationException">The set is empty.</exception>
+    /// <exception cref="TaskAbortedException">The task that finished was aborted.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before a task finished.</exception>
+    public TandemTask<T> JoinNextAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_queue.TryTakeFinished(out int index)) return new TandemTask<T>(TakeOut(index));
         if (IsEmpty) throw new InvalidOperationException("The join set is empty: there is no task to join.");
-        return JoinNextSlowAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        return JoinNextSlowAsync(cancellationToken);
     }
 
     /// <summary>Aborts every task in the set; they stay in it, and join as aborted.</summary>
@@ -158,11 +169,16 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
         return true;
     }
 
-    private async TandemTask<T> JoinNextSlowAsync()
+    private async TandemTask<T> JoinNextSlowAsync(CancellationToken cancellationToken)
     {
+        // A cancellation sets the signal, so the wait ends and the loop sees the token (no registration without a token).
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((AsyncSignal)s!).Set(), _queue.Signal)
+            : default;
         while (true)
         {
             if (_queue.TryTakeFinished(out int index)) return TakeOut(index);
+            cancellationToken.ThrowIfCancellationRequested();
             await _queue.Signal.WaitAsync();
         }
     }

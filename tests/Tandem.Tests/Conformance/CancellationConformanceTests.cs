@@ -119,4 +119,33 @@ public class CancellationConformanceTests
         var e = Assert.Throws<OperationCanceledException>(() => Async.Delay(TimeSpan.FromSeconds(5), new CancellationToken(canceled: true)).GetAwaiter().GetResult());
         Assert.True(e.CancellationToken.IsCancellationRequested);
     }
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void JoinNextAsyncEndsWhenItsTokenIsCancelledAndTheTasksStay(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var (outcome, left) = rt.BlockOn(async () =>
+        {
+            using var set = rt.CreateJoinSet<int>();
+            using var cts = new CancellationTokenSource();
+            set.Spawn(Priority.Normal, static async () => { await Async.Delay(TimeSpan.FromHours(1)); return 1; });
+            rt.Spawn(Priority.Low, cts, static async cts => { await Async.Delay(TimeSpan.FromMilliseconds(20)); cts.Cancel(); }).Detach();
+            string outcome;
+            try
+            {
+                await set.JoinNextAsync(cts.Token);
+                outcome = "joined";
+            }
+            catch (OperationCanceledException e) when (e.CancellationToken == cts.Token)
+            {
+                outcome = "cancelled";
+            }
+            int left = set.Count;
+            set.AbortAll();
+            return (outcome, left);
+        });
+        Assert.Equal("cancelled", outcome);
+        Assert.Equal(1, left);
+    });
 }
