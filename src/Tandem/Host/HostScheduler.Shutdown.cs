@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tandem.Host;
 
 public sealed partial class HostScheduler
@@ -36,6 +38,7 @@ public sealed partial class HostScheduler
             _timers.Stop(deadline);
             bool blockingDone = _blocking.Stop(deadline);
             outcome = tasksDone & WaitThreads(deadline) & blockingDone & _live.Count == 0;
+            ReportUnobservedFaults();
             return outcome;
         }
         finally
@@ -46,6 +49,26 @@ public sealed partial class HostScheduler
 
     /// <summary>Shuts down with <see cref="DefaultShutdownTimeout"/>.</summary>
     public override void Dispose() => Shutdown(DefaultShutdownTimeout);
+
+    /// <summary>The armed guards of faulted tasks nobody joined (yet), held weakly: a guard whose handles all died is
+    /// finalized and reports then; the ones still alive at shutdown report there, once each, so that a fault is never
+    /// left to a garbage collection that may not come.</summary>
+    private readonly ConditionalWeakTable<UnobservedGuard, object?> _unobserved = new();
+
+    internal void TrackUnobserved(UnobservedGuard guard) => _unobserved.AddOrUpdate(guard, null);
+
+    internal void UntrackUnobserved(UnobservedGuard guard) => _unobserved.Remove(guard);
+
+    private void ReportUnobservedFaults()
+    {
+        var left = new List<UnobservedGuard>();
+        foreach (var (guard, _) in _unobserved) left.Add(guard);
+        foreach (var guard in left)
+        {
+            _unobserved.Remove(guard);
+            guard.Report();
+        }
+    }
 
     private bool WaitThreads(DateTime deadline)
     {

@@ -101,6 +101,34 @@ public class HostExceptionTests
     }
 
     [Fact]
+    public void AFaultNobodyJoinedIsReportedAtShutdownWithoutWaitingForAGarbageCollection() => Bounded.Run(() =>
+    {
+        var s = new HostScheduler(2);
+        var raised = new ConcurrentQueue<UnobservedExceptionEventArgs>();
+        s.UnobservedTaskException += (_, e) => raised.Enqueue(e);
+        var forgotten = s.Spawn(static async () =>
+        {
+            await Async.Yield();
+            throw new TaskFault(7);
+        });
+        var joined = s.Spawn(static async () =>
+        {
+            await Async.Yield();
+            throw new TaskFault(8);
+        });
+        Assert.Throws<TaskFault>(() => s.BlockOn(joined)); // observed: never reported
+        Assert.True(SpinWait.SpinUntil(() => forgotten.IsFinished, TestUtil.Bound));
+        Assert.Empty(raised); // its handle is alive: nothing is reported yet
+        Assert.True(s.Shutdown(TestUtil.Bound));
+        var e = Assert.Single(raised);
+        Assert.Equal(forgotten.Id, e.TaskId);
+        Assert.Equal(7, Assert.IsType<TaskFault>(e.Exception).Index);
+        Assert.Throws<TaskFault>(() => forgotten.GetResult()); // still joinable after shutdown; reported once only
+        s.Dispose();
+        Assert.Single(raised);
+    });
+
+    [Fact]
     public void UnobservedIsRaisedWhenAFaultedTaskIsDetachedBeforeItFinishes() => Bounded.Run(() =>
     {
         using var s = new HostScheduler(2);

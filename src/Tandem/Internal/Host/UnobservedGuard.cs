@@ -23,13 +23,21 @@ internal sealed class UnobservedGuard
         _exception = exception;
     }
 
-    ~UnobservedGuard()
+    ~UnobservedGuard() => Report();
+
+    /// <summary>Raises the scheduler's unobserved-exception event, unless the guard was disarmed or already reported:
+    /// exactly once, whoever comes first (the finalizer, or the scheduler's shutdown).</summary>
+    internal void Report()
     {
         if (Interlocked.Exchange(ref _disarmed, 1) == 0) _scheduler.RaiseUnobserved(_id, _exception);
     }
 
-    internal static void Arm(object cell, HostScheduler scheduler, long id, Exception exception) =>
-        s_guards.AddOrUpdate(cell, new UnobservedGuard(scheduler, id, exception));
+    internal static void Arm(object cell, HostScheduler scheduler, long id, Exception exception)
+    {
+        var guard = new UnobservedGuard(scheduler, id, exception);
+        s_guards.AddOrUpdate(cell, guard);
+        scheduler.TrackUnobserved(guard);
+    }
 
     internal static void Disarm(object cell)
     {
@@ -37,6 +45,7 @@ internal sealed class UnobservedGuard
         {
             Interlocked.Exchange(ref guard._disarmed, 1);
             s_guards.Remove(cell);
+            guard._scheduler.UntrackUnobserved(guard);
         }
     }
 }
