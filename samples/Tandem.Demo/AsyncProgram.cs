@@ -14,8 +14,9 @@ internal static class AsyncProgram
 
     internal static void Run()
     {
-        Console.WriteLine();
-        Console.WriteLine("5. An async program on the embedded tier");
+        Console.WriteLine("1. An async program on the embedded tier");
+        Console.WriteLine("   Look for: each step of the Critical worker runs before Normal's and Low's; the sleeper wakes after");
+        Console.WriteLine("   about 50 ms; the aborted task's finally block runs; the faulting task's exception reaches its joiner.");
         using var scheduler = new EmbeddedScheduler(maxTasks: 32);
         scheduler.UnobservedTaskException += (_, e) => Log($"unobserved exception from task {e.TaskId}: {e.Exception.Message}");
 
@@ -25,7 +26,7 @@ internal static class AsyncProgram
             using var workers = scheduler.CreateJoinSet<int>();
             foreach (var (name, priority) in new[] { ("low", Priority.Low), ("normal", Priority.Normal), ("critical", Priority.Critical) })
             {
-                _ = workers.Spawn(priority, async () =>
+                workers.Spawn(priority, async () =>
                 {
                     for (int step = 1; step <= 2; step++)
                     {

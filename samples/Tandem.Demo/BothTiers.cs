@@ -9,7 +9,8 @@ internal static class BothTiers
     internal static void Run()
     {
         Console.WriteLine();
-        Console.WriteLine("6. The same program on both tiers (Runtime.WithMode)");
+        Console.WriteLine("2. The same program on both tiers (Runtime.WithMode)");
+        Console.WriteLine("   Look for: the same start order (Critical, Normal, Low), sum and timeout on the embedded and the host tier.");
         foreach (var mode in new[] { RuntimeMode.Embedded, RuntimeMode.Host })
         {
             using var runtime = Runtime.WithMode(mode, new RuntimeOptions { MaxTasks = 64, WorkerCount = 2 });

@@ -9,7 +9,7 @@ internal static class SeedExamples
     /// <summary>Example 1: task ids are positive, increasing and never reused, across every runtime of the process.</summary>
     internal static void TaskIdAllocation()
     {
-        Heading("1. Task ids");
+        Heading("a. Task ids");
         using var scheduler = new EmbeddedScheduler(4);
         long id1 = scheduler.Spawn(Priority.Normal, static () => TandemTask.CompletedTask).Id;
         long id2 = scheduler.Spawn(Priority.Normal, static () => TandemTask.CompletedTask).Id;
@@ -21,7 +21,7 @@ internal static class SeedExamples
     /// <summary>Example 2: the waker registry's signal, check and clear.</summary>
     internal static void WakerRegistrySignals()
     {
-        Heading("2. Waker registry");
+        Heading("b. A waker registry of your own");
         var registry = new WakerRegistry(64);
         registry.Signal(5);
         Console.WriteLine($"   task 5 woken: {registry.Check(5)}");
@@ -36,7 +36,7 @@ internal static class SeedExamples
     /// <summary>Example 3: the five priority levels.</summary>
     internal static void PriorityLevels()
     {
-        Heading("3. Priorities");
+        Heading("c. Priorities");
         foreach (var priority in Priorities.All)
             Console.WriteLine($"   {priority,-8} -> {priority.ToInt32()}");
     }
@@ -44,7 +44,7 @@ internal static class SeedExamples
     /// <summary>Example 4: the embedded scheduler running poll functions.</summary>
     internal static void EmbeddedSchedulerBasics()
     {
-        Heading("4. Embedded scheduler with poll functions");
+        Heading("d. The embedded scheduler with poll functions");
         using var scheduler = new EmbeddedScheduler();
         Console.WriteLine($"   capacity {scheduler.Capacity}, tasks {scheduler.TaskCount}, idle {scheduler.IsIdle}");
         int polls = 0;
