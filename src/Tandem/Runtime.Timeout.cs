@@ -16,14 +16,16 @@ public abstract partial class Runtime
     /// <param name="priority">The work's priority (first, as in every spawning call).</param>
     /// <param name="duration">The time limit; zero or more.</param>
     /// <param name="work">The work.</param>
+    /// <param name="cancellationToken">Aborts the work when cancelled: the wait then throws
+    /// <see cref="TaskAbortedException"/> (an <see cref="OperationCanceledException"/>).</param>
     /// <returns>The work's result; its exception is re-thrown.</returns>
     /// <exception cref="TimeoutException">The work did not finish in time.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative, or <paramref name="priority"/> is not a level (thrown at the call).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
-    public TandemTask<T> Timeout<T>(Priority priority, TimeSpan duration, Func<TandemTask<T>> work)
+    public TandemTask<T> Timeout<T>(Priority priority, TimeSpan duration, Func<TandemTask<T>> work, CancellationToken cancellationToken = default)
     {
         ValidateTimeout(duration, work, priority);
-        return TimeoutCore(duration, work, priority);
+        return TimeoutCore(duration, work, priority, cancellationToken);
     }
 
     // Arguments are checked at the call, not when the returned task is awaited.
@@ -35,7 +37,7 @@ public abstract partial class Runtime
         Priorities.Validate(priority, nameof(priority));
     }
 
-    private async TandemTask<T> TimeoutCore<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority)
+    private async TandemTask<T> TimeoutCore<T>(TimeSpan duration, Func<TandemTask<T>> work, Priority priority, CancellationToken cancellationToken)
     {
         var race = new TimeoutRace();
         var handle = Spawn(priority, (work, race), static st =>
@@ -44,7 +46,7 @@ public abstract partial class Runtime
             // Past its first poll and not finished: from now on the deadline may end it.
             if (!running.IsCompleted) st.race.MarkStarted();
             return running;
-        });
+        }, cancellationToken);
         handle.Source.SetListener(handle.Token, race, 0);
         ((ITaskTimers)this).AddTimer(duration, race.TimerResumption());
         // As Tokio polls the inner future before it looks at the deadline, the deadline counts only once the work
@@ -79,7 +81,7 @@ public abstract partial class Runtime
     }
 
     /// <summary>Runs <paramref name="work"/> at <see cref="Priority.Normal"/> and waits for it at most <paramref name="duration"/>.
-    /// See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}})"/>.</summary>
+    /// See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}}, CancellationToken)"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="duration">The time limit; zero or more.</param>
     /// <param name="work">The work.</param>
@@ -90,7 +92,7 @@ public abstract partial class Runtime
     public TandemTask<T> Timeout<T>(TimeSpan duration, Func<TandemTask<T>> work) => Timeout(Priority.Normal, duration, work);
 
     /// <summary>Runs <paramref name="work"/> at <see cref="Priority.Normal"/> and waits for it at most <paramref name="duration"/>.
-    /// See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}})"/>.</summary>
+    /// See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}}, CancellationToken)"/>.</summary>
     /// <param name="duration">The time limit.</param>
     /// <param name="work">The work.</param>
     /// <returns>A task completing when the work does.</returns>
@@ -99,18 +101,19 @@ public abstract partial class Runtime
     /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
     public TandemTask Timeout(TimeSpan duration, Func<TandemTask> work) => Timeout(Priority.Normal, duration, work);
 
-    /// <summary>Runs <paramref name="work"/> and waits for it at most <paramref name="duration"/>. See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}})"/>.</summary>
+    /// <summary>Runs <paramref name="work"/> and waits for it at most <paramref name="duration"/>. See <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}}, CancellationToken)"/>.</summary>
     /// <param name="priority">The work's priority (first, as in every spawning call).</param>
     /// <param name="duration">The time limit.</param>
     /// <param name="work">The work.</param>
+    /// <param name="cancellationToken">Aborts the work when cancelled (see <see cref="Timeout{T}(Priority, TimeSpan, Func{TandemTask{T}}, CancellationToken)"/>).</param>
     /// <returns>A task completing when the work does.</returns>
     /// <exception cref="TimeoutException">The work did not finish in time.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative, or <paramref name="priority"/> is not a level (thrown at the call).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="work"/> is null (thrown at the call).</exception>
-    public TandemTask Timeout(Priority priority, TimeSpan duration, Func<TandemTask> work)
+    public TandemTask Timeout(Priority priority, TimeSpan duration, Func<TandemTask> work, CancellationToken cancellationToken = default)
     {
         ValidateTimeout(duration, work, priority);
-        return new TandemTask(TimeoutCore(duration, () => Wrap(work()), priority));
+        return new TandemTask(TimeoutCore(duration, () => Wrap(work()), priority, cancellationToken));
     }
 
     /// <summary>Whichever of the work and the timer comes first sets the signal.</summary>

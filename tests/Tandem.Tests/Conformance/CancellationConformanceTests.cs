@@ -148,4 +148,33 @@ public class CancellationConformanceTests
         Assert.Equal("cancelled", outcome);
         Assert.Equal(1, left);
     });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ATimeoutsTokenAbortsItsWork(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var cts = new CancellationTokenSource();
+        int unwound = 0;
+        var outcome = rt.BlockOn(async () =>
+        {
+            rt.Spawn(Priority.Low, cts, static async cts => { await Async.Delay(TimeSpan.FromMilliseconds(20)); cts.Cancel(); }).Detach();
+            try
+            {
+                await rt.Timeout(Priority.Normal, TimeSpan.FromHours(1), async () =>
+                {
+                    try { await Async.Delay(TimeSpan.FromHours(1)); }
+                    finally { Interlocked.Increment(ref unwound); }
+                    return 1;
+                }, cts.Token);
+                return "finished";
+            }
+            catch (TaskAbortedException)
+            {
+                return "aborted by the token";
+            }
+        });
+        Assert.Equal("aborted by the token", outcome);
+        Assert.Equal(1, Volatile.Read(ref unwound));
+    });
 }
