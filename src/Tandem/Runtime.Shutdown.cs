@@ -18,7 +18,17 @@ public abstract partial class Runtime
     /// <param name="timeout">How long to wait for tasks and threads.</param>
     /// <returns>True when every task finished in time.</returns>
     /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
-    public Task<bool> ShutdownAsync(TimeSpan timeout)
+    public Task<bool> ShutdownAsync(TimeSpan timeout) => ShutdownAsync(timeout, CancellationToken.None);
+
+    /// <summary>Shuts down (see <see cref="Shutdown"/>) without blocking the caller; <paramref name="cancellationToken"/>
+    /// stops the waiting, not the shutdown.</summary>
+    /// <param name="timeout">How long to wait for tasks and threads.</param>
+    /// <param name="cancellationToken">When cancelled, the returned task ends as cancelled at once (as the .NET generic
+    /// host's <c>StopAsync</c> token asks); the shutdown goes on in the background: new spawns are refused and the tasks
+    /// still unwind.</param>
+    /// <returns>True when every task finished in time.</returns>
+    /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
+    public Task<bool> ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (TaskCore.Current?.Timers == this as ITaskTimers)
             throw new InvalidOperationException("A runtime cannot be shut down from inside one of its own tasks: it would wait for itself.");
@@ -35,6 +45,6 @@ public abstract partial class Runtime
             }
         }) { IsBackground = true, Name = "Tandem shutdown" };
         thread.Start();
-        return done.Task;
+        return cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
     }
 }

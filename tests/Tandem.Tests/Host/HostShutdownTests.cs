@@ -232,4 +232,28 @@ public class HostShutdownTests
         Assert.True(SpinWait.SpinUntil(() => job.IsFinished, TestUtil.Bound));
         Assert.True(job.GetResult());
     });
+
+    [Fact]
+    public void ShutdownAsyncsTokenStopsTheWaitingNotTheShutdown() => Bounded.Run(() =>
+    {
+        var s = new HostScheduler(2);
+        var started = new ManualResetEventSlim(false);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stubborn = s.Spawn(Priority.Normal, gate, static async gate =>
+        {
+            await gate.Task; // a foreign wait that ignores the abort: the shutdown waits for it
+        });
+        s.Spawn(Priority.Low, started, static async started => { await Async.Yield(); started.Set(); }).Detach();
+        Assert.True(started.Wait(TestUtil.Bound), "started");
+        using var cts = new CancellationTokenSource();
+        var waiting = s.ShutdownAsync(TimeSpan.FromSeconds(20), cts.Token);
+        cts.Cancel();
+        Assert.True(((Task)waiting).ContinueWith(_ => { }).Wait(TestUtil.Bound), "the wait ended");
+        Assert.True(waiting.IsCanceled, $"cancelled: {waiting.Status}");
+        Assert.False(stubborn.IsFinished, "the stubborn task still runs: the wait ended before the shutdown did");
+        Assert.Throws<ObjectDisposedException>(() => s.Spawn(static async () => { await Async.Yield(); })); // the shutdown goes on
+        gate.SetResult();
+        Assert.True(s.Shutdown(TimeSpan.FromSeconds(20)), "shutdown outcome");
+        Assert.True(stubborn.IsFinished, "finished");
+    });
 }
