@@ -48,7 +48,8 @@ public abstract partial class Runtime
             return running;
         }, cancellationToken);
         handle.Source.SetListener(handle.Token, race, 0);
-        ((ITaskTimers)this).AddTimer(duration, race.TimerResumption());
+        var timer = race.TimerResumption();
+        ((ITaskTimers)this).AddTimer(duration, timer);
         // As Tokio polls the inner future before it looks at the deadline, the deadline counts only once the work
         // has had its first poll: work that finishes in it (a zero timeout of ready work) returns its result on
         // every tier, even when another worker is still polling it as the timer fires.
@@ -76,6 +77,7 @@ public abstract partial class Runtime
                 handle.Abort();
                 handle.Detach();
             }
+            timer.TryCancel(); // the race is over: the timer's entry can leave the scheduler's timers (see TimerHeap.Purge)
         }
         throw new TimeoutException($"The work did not finish within {duration}.");
     }

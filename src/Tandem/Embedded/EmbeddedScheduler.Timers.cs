@@ -30,6 +30,9 @@ public sealed partial class EmbeddedScheduler
         while (_readyLevels == 0 && _timers.Count > 0);
     }
 
+    /// <summary>How many timer entries the scheduler holds (tests: withdrawn ones leave in bounded time).</summary>
+    internal int TimerEntries => _timers.Count;
+
     private bool HasDueTimer() => _timers.Count > 0 && _timers.NextDeadline <= _clock.GetTimestamp();
 
     private long ToTimestamps(TimeSpan delay)

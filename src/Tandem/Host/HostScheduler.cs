@@ -94,6 +94,9 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
 
     void ITaskTimers.AddTimer(TimeSpan delay, ClaimableWait resumption) => _timers.Add(delay, resumption);
 
+    /// <summary>How many timer entries the scheduler holds (tests: withdrawn ones leave in bounded time).</summary>
+    internal int TimerEntries => _timers.Count;
+
     /// <summary>Runs <paramref name="posted"/> on the thread pool if, after <see cref="HostJoinCell{T}.BlockedPollRescueDelay"/>,
     /// the poll of <paramref name="task"/> that was running when it was posted still runs (see <see cref="HostJoinCell{T}.Post"/>).</summary>
     internal void ArmBlockedPollRescue(HostTask task, int generation, int pollSequence, PostedAction posted)

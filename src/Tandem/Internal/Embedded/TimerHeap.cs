@@ -24,8 +24,14 @@ internal sealed class TimerHeap(int initialCapacity)
 
     internal void Add(long deadline, ClaimableWait resumption)
     {
+        if (Count >= _purgeAt) Purge();
         if (Count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
-        var entry = new Entry(deadline, _sequence++, resumption);
+        SiftUp(new Entry(deadline, _sequence++, resumption));
+    }
+
+    /// <summary>Places <paramref name="entry"/> at the end of the heap and moves it up to its place.</summary>
+    private void SiftUp(Entry entry)
+    {
         int i = Count++;
         while (i > 0)
         {
@@ -65,6 +71,28 @@ internal sealed class TimerHeap(int initialCapacity)
     /// <summary>Removes the earliest timer if its deadline is exactly <paramref name="deadline"/>.</summary>
     internal bool TryTakeAt(long deadline, out ClaimableWait resumption) =>
         TryTakeDue(Count > 0 && _entries[0].Deadline == deadline ? deadline : long.MinValue, out resumption);
+
+    /// <summary>The count at which <see cref="Add"/> next drops the entries whose waits were withdrawn.</summary>
+    private int _purgeAt = MinPurge;
+
+    private const int MinPurge = 64;
+
+    /// <summary>
+    /// Drops every entry whose wait is no longer pending — a finished timeout's timer, a delay whose task was aborted or
+    /// whose token cancelled it — and rebuilds the heap. Run when the heap has doubled since the last purge, so the
+    /// cost is constant per timer added and the heap holds at most about twice the timers still pending: a server that
+    /// wraps every request in a long timeout does not keep one entry per finished request until its deadline.
+    /// </summary>
+    private void Purge()
+    {
+        int kept = 0;
+        for (int i = 0; i < Count; i++)
+            if (_entries[i].Wait.IsPending) _entries[kept++] = _entries[i];
+        for (int i = kept; i < Count; i++) _entries[i] = default;
+        Count = 0;
+        for (int i = 0; i < kept; i++) SiftUp(_entries[i]); // rebuilt in place: entry i is read before anything lands on it
+        _purgeAt = Math.Max(MinPurge, Count * 2);
+    }
 
     private void RemoveFirst()
     {

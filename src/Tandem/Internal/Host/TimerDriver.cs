@@ -24,6 +24,15 @@ internal sealed class TimerDriver
 
     internal Thread Thread { get; }
 
+    /// <summary>How many entries the wheel holds (tests: withdrawn ones leave in bounded time).</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_lock) return _wheel.Count;
+        }
+    }
+
     /// <summary>Fires <paramref name="resumption"/> after <paramref name="delay"/> (rounded up to the next millisecond).</summary>
     internal void Add(TimeSpan delay, ClaimableWait resumption)
     {

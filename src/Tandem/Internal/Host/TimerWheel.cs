@@ -35,6 +35,7 @@ internal sealed class TimerWheel
     internal bool Add(long deadlineMs, ClaimableWait resumption)
     {
         if (deadlineMs <= _elapsed) return false;
+        if (Count >= _purgeAt) Purge();
         var entry = _free ?? new TimerEntry();
         _free = entry.Next;
         entry.Next = null;
@@ -100,6 +101,39 @@ internal sealed class TimerWheel
             }
         }
         _elapsed = Math.Max(_elapsed, nowMs);
+    }
+
+    /// <summary>The count at which <see cref="Add"/> next drops the entries whose waits were withdrawn.</summary>
+    private int _purgeAt = MinPurge;
+
+    private const int MinPurge = 64;
+
+    /// <summary>
+    /// Drops every entry whose wait is no longer pending — a finished timeout's timer, a delay whose task was aborted or
+    /// whose token cancelled it. Run when the wheel holds twice as many entries as after the last purge, so the cost is
+    /// constant per timer added and the wheel holds at most about twice the timers still pending.
+    /// </summary>
+    private void Purge()
+    {
+        for (int index = 0; index < _slots.Length; index++)
+        {
+            for (var entry = _slots[index]; entry is not null;)
+            {
+                var next = entry.Next;
+                if (!entry.ClaimableWait.IsPending)
+                {
+                    if (entry.Prev is { } prev) prev.Next = next;
+                    else _slots[index] = next;
+                    if (next is not null) next.Prev = entry.Prev;
+                    entry.Prev = entry.Next = null;
+                    Recycle(entry);
+                    Count--;
+                }
+                entry = next;
+            }
+            if (_slots[index] is null) _occupied[index / SlotsPerLevel] &= ~(1UL << (index % SlotsPerLevel));
+        }
+        _purgeAt = Math.Max(MinPurge, Count * 2);
     }
 
     private void Insert(TimerEntry entry)
