@@ -38,8 +38,15 @@ public struct TandemTaskMethodBuilder<T>
     /// <summary>Runs the method up to its first suspension.</summary>
     /// <typeparam name="TStateMachine">The compiler's state machine.</typeparam>
     /// <param name="stateMachine">The state machine.</param>
-    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine =>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
+    {
+        // As .NET's builders do: what the method's synchronous part changes in the thread's execution context (its
+        // AsyncLocal values) or synchronization context stays inside the method. No finally: MoveNext of a compiler
+        // state machine never throws (the method's exceptions go to SetException).
+        var scope = AmbientContext.Scope.Enter();
         stateMachine.MoveNext();
+        scope.Exit();
+    }
 
     /// <summary>Not used: boxes are made by the builder itself.</summary>
     /// <param name="stateMachine">Ignored.</param>
@@ -72,6 +79,7 @@ public struct TandemTaskMethodBuilder<T>
         where TStateMachine : IAsyncStateMachine
     {
         var box = GetBox(ref stateMachine);
+        box.CaptureContext();
         if (!AwaiterDispatch.TryTandem(ref awaiter, box)) awaiter.OnCompleted(box.ResumeAction);
     }
 
@@ -85,6 +93,7 @@ public struct TandemTaskMethodBuilder<T>
         where TStateMachine : IAsyncStateMachine
     {
         var box = GetBox(ref stateMachine);
+        box.CaptureContext();
         if (!AwaiterDispatch.TryTandem(ref awaiter, box)) awaiter.UnsafeOnCompleted(box.ResumeAction);
     }
 

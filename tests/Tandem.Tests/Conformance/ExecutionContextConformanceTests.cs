@@ -66,4 +66,51 @@ public class ExecutionContextConformanceTests
         Assert.Equal(tasks, results.Select(r => r.Context).Distinct().Count()); // one context per task
         Assert.Null(s_value.Value);                                            // nothing leaked to the caller
     });
+
+    private static async TandemTask<string?> SetsAndReturnsSynchronously()
+    {
+        s_value.Value = "inner, synchronous";
+        return s_value.Value;
+    }
+
+    private static async TandemTask<string?> SetsThenAwaits()
+    {
+        s_value.Value = "inner, before its await";
+        await Async.Yield();
+        string? seen = s_value.Value; // its own value, restored as it resumes
+        s_value.Value = "inner, after its await";
+        await Async.Yield();
+        return seen;
+    }
+
+    private static async Task<string?> PlainSetsThenAwaits()
+    {
+        s_value.Value = "plain inner";
+        await Task.Yield();
+        return s_value.Value;
+    }
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ANestedMethodsAmbientValuesDoNotLeakIntoItsCallerAsInDotNet(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var seen = rt.BlockOn(async () =>
+        {
+            s_value.Value = "outer";
+            var results = new List<string?>();
+            results.Add(await SetsAndReturnsSynchronously());
+            results.Add(s_value.Value);              // the caller's value again
+            results.Add(await SetsThenAwaits());
+            results.Add(s_value.Value);              // still the caller's, though the inner method suspended twice
+            results.Add(await PlainSetsThenAwaits()); // an ordinary async Task method behaves the same
+            results.Add(s_value.Value);
+            await Async.Yield();
+            results.Add(s_value.Value);              // and across the caller's own awaits
+            return results;
+        });
+        Assert.Equal(
+            ["inner, synchronous", "outer", "inner, before its await", "outer", "plain inner", "outer", "outer"],
+            seen);
+    });
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tandem.Internal.AsyncMethods;
 
 /// <summary>
@@ -21,10 +23,26 @@ internal abstract class AsyncMethodBox : Resumable
     /// <summary>Advances the state machine to its next await (owner thread).</summary>
     internal abstract void MoveNext();
 
+    /// <summary>The execution context the method had when it last suspended: each resumption runs in it, as a .NET
+    /// async method's does, so values it set stay its own and values its caller set later do not reach it.</summary>
+    private ExecutionContext? _context;
+
+    /// <summary>Remembers the method's execution context as it suspends (the thread running it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CaptureContext() => _context = AmbientContext.Current(Owner?.PollThread);
+
+    /// <summary>Resumes the method in the context it suspended in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MoveNextInContext()
+    {
+        AmbientContext.RestoreIfChanged(Owner?.PollThread, _context);
+        MoveNext();
+    }
+
     internal override void Run()
     {
         if (InWaitList) Owner!.RemoveWait(this);
-        MoveNext();
+        MoveNextInContext();
     }
 
     /// <summary>
@@ -35,7 +53,7 @@ internal abstract class AsyncMethodBox : Resumable
     {
         var owner = Owner;
         if (owner is null) ResumeUnbound();
-        else if (owner == TaskCore.Current && OwnerGeneration == Volatile.Read(ref owner.Generation)) MoveNext();
+        else if (owner == TaskCore.Current && OwnerGeneration == Volatile.Read(ref owner.Generation)) MoveNextInContext();
         else owner.EnqueueReady(this); // which hands on the box of a finished task (an orphaned operation)
     }
 
@@ -48,7 +66,7 @@ internal abstract class AsyncMethodBox : Resumable
 
     private void ResumeUnbound()
     {
-        if (IsOutsideTandem) MoveNext();
+        if (IsOutsideTandem) MoveNextInContext();
         else RunWithoutOwner();
     }
 }

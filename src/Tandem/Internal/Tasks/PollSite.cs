@@ -50,6 +50,7 @@ internal readonly struct PollSite
         var taskContext = task.Context;
         if (ThreadAmbient.Available)
         {
+            if (!ReferenceEquals(task.PollThread, _osThread)) task.PollThread = _osThread;
             ref var context = ref ThreadAmbient.SynchronizationContextOf(_osThread!);
             if (!ReferenceEquals(context, taskContext)) context = taskContext;
         }

@@ -127,6 +127,11 @@ internal abstract partial class TaskCore : TaskContext
     /// </summary>
     internal ExecutionContext? PollsExecutionContext;
 
+    /// <summary>The thread polling the task now (set as each poll starts, when the thread's fields are reachable: see
+    /// <see cref="ThreadAmbient"/>): a box suspending or resuming in the poll reads the thread's context through it
+    /// without a thread-local lookup.</summary>
+    internal Thread? PollThread;
+
     /// <summary>A token cancelled at the task's first poll after an abort request (owner thread).</summary>
     internal CancellationToken AbortToken
     {
