@@ -37,6 +37,50 @@ public sealed partial class EmbeddedScheduler
         return handle.GetResult();
     }
 
+    /// <summary>Like <see cref="BlockOnHandle{T}(JoinHandle{T})"/>, giving up when <paramref name="cancellationToken"/> is cancelled.</summary>
+    [StackTraceHidden]
+    internal T BlockOnHandle<T>(JoinHandle<T> handle, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled) return BlockOnHandle(handle);
+        cancellationToken.ThrowIfCancellationRequested();
+        bool outer = EnterLoop();
+        ClaimableWait foreignWait = default;
+        try
+        {
+            _foreignFinished = false;
+            // A cancellation from another thread must unpark the loop, as a foreign task's end does.
+            using var registration = cancellationToken.UnsafeRegister(static s => ((EmbeddedScheduler)s!).WakeFromOutside(), this);
+            if (!handle.IsFinished && !IsOwnTask(handle.Source))
+            {
+                // A withdrawable wait (not a listener), so that giving up leaves the handle joinable by someone else.
+                foreignWait = ClaimableWait.ForCallback(static s => ((EmbeddedScheduler)s!).WakeFromOutside(), this);
+                if (!handle.Source.TryWaitFor(handle.Token, foreignWait)) foreignWait = default;
+            }
+            while (!handle.IsFinished)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    foreignWait.TryCancel();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                if (!PollOne()) Park();
+            }
+        }
+        finally
+        {
+            ExitLoop(outer);
+        }
+        return handle.GetResult();
+    }
+
+    /// <summary>Something outside the loop asks it to look again (any thread): a foreign task ended, or a wait was cancelled.</summary>
+    private void WakeFromOutside()
+    {
+        Volatile.Write(ref _foreignFinished, true);
+        Interlocked.MemoryBarrier();
+        _unpark.Set();
+    }
+
     private bool IsOwnTask<T>(IJoinSource<T> source) => source is TaskBody<T> { Slot: { } slot } && slot.Scheduler == this;
 
     /// <summary>Unparks a <c>BlockOn</c> waiting for a task of another runtime.</summary>

@@ -32,6 +32,40 @@ public sealed partial class HostScheduler
         return handle.GetResult();
     }
 
+    /// <summary>Like <see cref="BlockOnHandle{T}(JoinHandle{T})"/>, giving up when <paramref name="cancellationToken"/> is cancelled.</summary>
+    [StackTraceHidden]
+    internal T BlockOnHandle<T>(JoinHandle<T> handle, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled) return BlockOnHandle(handle);
+        if (IsOwnWorkerThread)
+            throw new InvalidOperationException("Cannot block on the host scheduler from one of its own workers: await the handle instead.");
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!handle.IsFinished)
+        {
+            ThrowIfStopped();
+            // A withdrawable wait instead of a listener: a wait given up leaves the handle joinable by someone else. The
+            // event is not disposed: a finisher that fired the wait just before it was withdrawn may still set it.
+            var finished = new ManualResetEventSlim(false);
+            var waiter = ClaimableWait.ForCallback(static s => ((ManualResetEventSlim)s!).Set(), finished);
+            if (handle.Source.TryWaitFor(handle.Token, waiter))
+            {
+                try
+                {
+                    while (!finished.Wait(StoppedCheckInterval, cancellationToken))
+                    {
+                        if (!handle.IsFinished) ThrowIfStopped();
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    waiter.TryCancel(); // given up: the handle can still be awaited or joined
+                    throw;
+                }
+            }
+        }
+        return handle.GetResult();
+    }
+
     /// <summary>
     /// Runs blocking work (synchronous IO, a long computation) on the scheduler's blocking pool, so that
     /// the workers stay free for async tasks. Await the handle from a task, or block on it from outside.

@@ -177,4 +177,30 @@ public class CancellationConformanceTests
         Assert.Equal("aborted by the token", outcome);
         Assert.Equal(1, Volatile.Read(ref unwound));
     });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void BlockOnsTokenGivesUpTheWaitAndLeavesTheHandleJoinable(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var gate = new OneShot<int>();
+        var handle = rt.Spawn(Priority.Normal, gate, static async gate => await gate.ReceiveAsync());
+        using var cts = new CancellationTokenSource();
+        cts.CancelAfter(20); // whenever it comes — before the wait or during it — the wait gives up
+        Assert.ThrowsAny<OperationCanceledException>(() => rt.BlockOn(handle, cts.Token));
+        Assert.False(handle.IsFinished);   // the task runs on
+        gate.Send(9);
+        Assert.Equal(9, rt.BlockOn(handle)); // and can still be joined
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void BlockOnWithATokenReturnsTheResultWhenTheTaskFinishesFirst(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var cts = new CancellationTokenSource();
+        var handle = rt.Spawn(Priority.Normal, static async () => { await Async.Delay(TimeSpan.FromMilliseconds(5)); return 4; });
+        Assert.Equal(4, rt.BlockOn(handle, cts.Token));
+        Assert.Throws<OperationCanceledException>(() => rt.BlockOn(rt.Spawn(Priority.Normal, static async () => { await Async.Yield(); return 1; }), new CancellationToken(canceled: true)));
+    });
 }

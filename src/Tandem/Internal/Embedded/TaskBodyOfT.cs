@@ -89,6 +89,18 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         Joiner = ClaimableWait.Capture(continuation);
     }
 
+    public bool TryWaitFor(int token, ClaimableWait waiter)
+    {
+        if (token != Version)
+            throw new InvalidOperationException("This task was already joined (or detached) and its slot reused: a handle is joined once.");
+        if (Detached) throw new InvalidOperationException(DetachedMessage);
+        if (HasFinished) return false;
+        if (Joiner.IsPending || Listener is not null)
+            throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
+        Joiner = waiter;
+        return true;
+    }
+
     public void SetListener(int token, IJoinListener listener, int tag)
     {
         Validate(token);

@@ -121,6 +121,8 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
         if (!TryRegister(listener, tag)) listener.OnMemberFinished(tag);
     }
 
+    public bool TryWaitFor(int token, ClaimableWait waiter) => TryRegister(waiter.Target!, waiter.Token);
+
     [StackTraceHidden]
     public T Join(int token, long id)
     {

@@ -25,6 +25,12 @@ internal interface IJoinSource<T> : ITaskControl
     /// <summary>Registers the one joiner to resume when the task finishes.</summary>
     void OnJoin(int token, AwaitContinuation continuation);
 
+    /// <summary>Registers <paramref name="waiter"/> as the one joiner (a blocking caller's wait, which it may withdraw
+    /// with <see cref="ClaimableWait.TryCancel"/>: a withdrawn joiner is replaceable, as an aborted one is).</summary>
+    /// <returns>False when the task has already finished (nothing was registered).</returns>
+    /// <exception cref="InvalidOperationException">Another joiner is registered and has not given up, or the handle is stale or detached.</exception>
+    bool TryWaitFor(int token, ClaimableWait waiter);
+
     /// <summary>Registers a set (join set) to be told, with <paramref name="tag"/>, when the task finishes.</summary>
     void SetListener(int token, IJoinListener listener, int tag);
 
