@@ -93,7 +93,7 @@ public readonly struct JoinHandle<T>
         internal Awaiter(JoinHandle<T> handle) => _handle = handle;
 
         /// <summary>True when the task has finished (or the awaiting task is being aborted).</summary>
-        public bool IsCompleted => _handle.IsFinished || AbortCheck.IsAbortRequested;
+        public bool IsCompleted => (_handle.IsFinished && Coop.Proceed()) || AbortCheck.IsAbortRequested;
 
         /// <summary>Returns the task's result or re-throws its exception.</summary>
         /// <returns>The result.</returns>

@@ -167,7 +167,7 @@ public sealed class MpscChannel<T>
         public ReceiveAwaitable GetAwaiter() => this;
 
         /// <summary>True when a message (or the completion) is there, or the awaiting task is being aborted.</summary>
-        public bool IsCompleted => _channel.IsReady || AbortCheck.IsAbortRequested;
+        public bool IsCompleted => (_channel.IsReady && Coop.Proceed()) || AbortCheck.IsAbortRequested;
 
         /// <summary>Takes the message.</summary>
         /// <returns>The message.</returns>

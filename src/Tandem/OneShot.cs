@@ -183,7 +183,7 @@ public sealed class OneShot<T>
 
         /// <summary>True when the value is there (or the awaiting task is being aborted).</summary>
         public bool IsCompleted =>
-            (Volatile.Read(ref _channel._sent) != 0 && (Volatile.Read(ref _channel._state) & Taken) == 0) || AbortCheck.IsAbortRequested;
+            (Volatile.Read(ref _channel._sent) != 0 && (Volatile.Read(ref _channel._state) & Taken) == 0 && Coop.Proceed()) || AbortCheck.IsAbortRequested;
 
         /// <summary>Takes the value.</summary>
         /// <returns>The value.</returns>

@@ -12,6 +12,9 @@ internal static class Runtimes
     /// </summary>
     public static TheoryData<Tier> Modes => new() { Tier.Embedded, Tier.Host(1), Tier.Host(2), Tier.Host(4) };
 
+    /// <summary>The tiers that run every task on one thread: the embedded one, and the host one with one worker.</summary>
+    public static TheoryData<Tier> SingleThreaded => new() { Tier.Embedded, Tier.Host(1) };
+
     /// <summary>A runtime of <paramref name="tier"/>: the embedded one on a virtual clock (timed code runs instantly).</summary>
     internal static Runtime Create(Tier tier, int maxTasks = 1024) => Runtime.WithMode(tier.Mode, tier.Mode == RuntimeMode.Embedded
         ? new RuntimeOptions { MaxTasks = maxTasks, Clock = new VirtualClock() }

@@ -72,7 +72,7 @@ internal sealed class AsyncSignal
     {
         public Awaitable GetAwaiter() => this;
 
-        public bool IsCompleted => signal.TryConsume() || AbortCheck.IsAbortRequested;
+        public bool IsCompleted => (Coop.Proceed() && signal.TryConsume()) || AbortCheck.IsAbortRequested;
 
         [StackTraceHidden]
         public void GetResult() => AbortCheck.ThrowIfAbortRequested();

@@ -47,6 +47,7 @@ internal readonly struct PollSite
     internal void Enter(TaskCore task)
     {
         _thread.Current = task;
+        task.CoopBudget = Coop.Budget;
         var taskContext = task.Context;
         if (ThreadAmbient.Available)
         {

@@ -132,6 +132,9 @@ internal abstract partial class TaskCore : TaskContext
     /// without a thread-local lookup.</summary>
     internal Thread? PollThread;
 
+    /// <summary>Ready awaits left in the current poll before the task is made to yield (owner thread; see <see cref="Coop"/>).</summary>
+    internal int CoopBudget;
+
     /// <summary>A token cancelled at the task's first poll after an abort request (owner thread).</summary>
     internal CancellationToken AbortToken
     {
