@@ -57,8 +57,26 @@ public abstract partial class Runtime : IDisposable
     /// </summary>
     public event EventHandler<UnobservedExceptionEventArgs>? UnobservedTaskException;
 
-    internal void RaiseUnobserved(long id, Exception exception) =>
-        UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, exception));
+    /// <summary>Raises <see cref="UnobservedTaskException"/> from inside the runtime (a finish, a reclaim, a shutdown).</summary>
+    /// <remarks>A handler that throws must not unwind through the runtime's own bookkeeping (a finish half done would
+    /// publish an outcome twice): its exception is caught here and handed to <see cref="HandlerFailed"/>, which by default
+    /// re-throws it on the thread pool — the fate of an exception escaping any .NET event handler raised on a background
+    /// thread (the process's unhandled-exception policy applies).</remarks>
+    internal void RaiseUnobserved(long id, Exception exception)
+    {
+        try
+        {
+            UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, exception));
+        }
+        catch (Exception handlerError)
+        {
+            HandlerFailed(handlerError);
+        }
+    }
+
+    /// <summary>Where an exception thrown by an <see cref="UnobservedTaskException"/> handler goes (tests replace it).</summary>
+    internal static Action<Exception> HandlerFailed = static error =>
+        ThreadPool.UnsafeQueueUserWorkItem(static edi => edi.Throw(), System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error), preferLocal: false);
 
     internal Exception SpawnRefusal() => SpawnRefused();
 
