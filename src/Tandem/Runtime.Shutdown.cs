@@ -9,7 +9,7 @@ public abstract partial class Runtime
     /// Shuts down: refuses new spawns (<see cref="ObjectDisposedException"/>), aborts the unfinished tasks
     /// and lets them unwind through their <c>finally</c> blocks, and releases the runtime's threads.
     /// </summary>
-    /// <param name="timeout">How long to wait for tasks and threads (the host tier; the embedded tier unwinds on the calling thread).</param>
+    /// <param name="timeout">How long to wait for tasks (and, on the host tier, threads). The embedded tier unwinds its tasks on the calling thread, waiting up to this long for those that await something foreign while they unwind.</param>
     /// <returns>True when every task finished (and every thread exited) in time.</returns>
     /// <exception cref="InvalidOperationException">Called from inside the runtime's own tasks or workers.</exception>
     public abstract bool Shutdown(TimeSpan timeout);

@@ -121,7 +121,7 @@ public sealed partial class EmbeddedScheduler
     }
 
     /// <summary>Waits, with nothing ready, for a wake from another thread or the next timer.</summary>
-    private void Park()
+    private void Park(int maxWaitMilliseconds = System.Threading.Timeout.Infinite)
     {
         long next = _timers.NextDeadline;
         if (next != long.MaxValue && _virtualClock is { AutoAdvance: true } clock)
@@ -141,6 +141,8 @@ public sealed partial class EmbeddedScheduler
                 double ms = (next - _clock.GetTimestamp()) * 1000.0 / _clock.TimestampFrequency;
                 timeout = (int)Math.Clamp(Math.Ceiling(ms), 0, int.MaxValue - 1);
             }
+            if (maxWaitMilliseconds != System.Threading.Timeout.Infinite && (timeout == System.Threading.Timeout.Infinite || timeout > maxWaitMilliseconds))
+                timeout = maxWaitMilliseconds;
             _unpark.Wait(timeout);
         }
         finally

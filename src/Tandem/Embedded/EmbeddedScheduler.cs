@@ -159,11 +159,34 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         return true;
     }
 
-    /// <summary>Disposes the scheduler (see <see cref="Dispose"/>) on the calling thread.</summary>
-    /// <param name="timeout">Not used: the embedded tier unwinds its tasks on the calling thread, without waiting.</param>
-    /// <returns>True when every task finished; false when some still wait on foreign awaitables (they are abandoned).</returns>
+    /// <summary>Shuts the scheduler down on the calling thread: aborts every unfinished task, drives the loop while they
+    /// unwind — for up to <paramref name="timeout"/> when some wait on foreign awaits (a <c>Task</c> in a <c>finally</c>
+    /// block), parking in between — then disposes it (see <see cref="Dispose"/>).</summary>
+    /// <param name="timeout">How long to wait for tasks that wait on foreign awaits while they unwind.</param>
+    /// <returns>True when every task finished; false when some still waited on foreign awaits at the deadline (they are abandoned).</returns>
+    /// <exception cref="InvalidOperationException">Called from inside one of its tasks, or while another thread drives it.</exception>
     public override bool Shutdown(TimeSpan timeout)
     {
+        if (_disposed) return _live == 0;
+        if (_polling) throw new InvalidOperationException("An embedded scheduler cannot be shut down from inside one of its tasks.");
+        // Foreign awaits complete in real time, whatever the scheduler's clock: the deadline is on the system's.
+        long deadline = Stopwatch.GetTimestamp() + (long)(Math.Max(0, timeout.TotalSeconds) * Stopwatch.Frequency);
+        foreach (var slot in _slots.Slots) slot.RequestAbort(Volatile.Read(ref slot.Generation));
+        bool outer = EnterLoop();
+        try
+        {
+            while (_live > 0)
+            {
+                if (PollOne()) continue;
+                double leftMs = (deadline - Stopwatch.GetTimestamp()) * 1000.0 / Stopwatch.Frequency;
+                if (leftMs <= 0) break;
+                Park((int)Math.Min(Math.Ceiling(leftMs), int.MaxValue - 1));
+            }
+        }
+        finally
+        {
+            ExitLoop(outer);
+        }
         Dispose();
         return _live == 0;
     }

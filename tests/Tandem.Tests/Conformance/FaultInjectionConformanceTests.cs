@@ -142,4 +142,60 @@ public class FaultInjectionConformanceTests
         Assert.Throws<InjectedFault>(() => rt.BlockOn(victim));
         Assert.Equal(2, rt.BlockOn(bystander));
     });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void WorkQueuedThroughATaskSchedulerOnTheTaskThatThrowsReachesItsAwaiter(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        string outcome = rt.BlockOn(async () =>
+        {
+            var scheduler = TaskScheduler.FromCurrentSynchronizationContext(); // runs on this task
+            var work = Task.Factory.StartNew(static () => throw new InjectedFault("TaskScheduler work"),
+                CancellationToken.None, TaskCreationOptions.None, scheduler);
+            try
+            {
+                await work;
+                return "no fault";
+            }
+            catch (InjectedFault e)
+            {
+                return e.Message;
+            }
+        });
+        Assert.Equal("injected: TaskScheduler work", outcome);
+        Assert.Equal(3, rt.BlockOn(static async () => { await Async.Yield(); return 3; }));
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AContinuationThatThrowsWhileTheRuntimeShutsDownSurfacesAndTheShutdownEnds(Tier mode) => Bounded.Run(() =>
+    {
+        var rt = Runtimes.Create(mode);
+        var reported = new ConcurrentQueue<Exception>();
+        rt.UnobservedTaskException += (_, e) => reported.Enqueue(e.Exception);
+        int started = 0;
+        var handle = rt.Spawn(Priority.Normal, async () =>
+        {
+            Interlocked.Increment(ref started);
+            try
+            {
+                await Async.Delay(TimeSpan.FromHours(1));
+            }
+            finally
+            {
+                // The unwinding goes on across a foreign await (a Tandem await would throw TaskAbortedException at once),
+                // and its continuation throws while the runtime shuts down.
+                await Task.Delay(1);
+                throw new InjectedFault("continuation during shutdown");
+            }
+        });
+        rt.BlockOn(async () => { while (Volatile.Read(ref started) == 0) await Async.Yield(); });
+        rt.Shutdown(TimeSpan.FromSeconds(10));
+        Assert.True(handle.IsFinished);
+        var e = Assert.Throws<InjectedFault>(() => handle.GetResult()); // reaches the joiner, after the shutdown too
+        Assert.Contains("continuation during shutdown", e.Message);
+        // Not joined before the runtime shut down: reported there as unobserved, once, on both tiers (and still joinable).
+        Assert.Contains("continuation during shutdown", Assert.Single(reported).Message);
+    });
 }
