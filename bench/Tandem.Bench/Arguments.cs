@@ -49,6 +49,7 @@ internal sealed class Arguments
                    Tandem.Bench mem --impl tandem-host|tandem-embedded
                    Tandem.Bench priority --impl tandem-host|dotnet-threadpool [--samples N]
                    Tandem.Bench all [--quick]
+                   Tandem.Bench soak [--seconds S]
                    Tandem.Bench bdn [BenchmarkDotNet arguments]
             shapes: spawn_many_local spawn_many_remote_idle yield_many ping_pong chained_spawn timers_100k_1ms
             """);

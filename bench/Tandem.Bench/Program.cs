@@ -7,6 +7,7 @@ using Tandem.Bench.Shapes;
 //   mem --impl tandem-host|tandem-embedded                                       one JSON line
 //   priority --impl tandem-host|dotnet-threadpool [--samples N]                  one JSON line
 //   all [--quick]                                                                every shape of both tiers, JSON lines
+//   soak --seconds S                                                             the mixed soak, one JSON line
 //   bdn [BenchmarkDotNet arguments]                                              the BenchmarkDotNet suites
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Arguments.Parse(args);
@@ -19,6 +20,7 @@ try
         "mem" => IdleMemory.Run(options.Require("impl")),
         "priority" => PriorityLatency.Run(options.Require("impl"), options.Int("samples", 400)),
         "all" => ShapeHarness.RunAll(options.Flag("quick")),
+        "soak" => Tandem.Bench.Soak.SoakRun.Run(options.Int("seconds", 30)),
         "bdn" => Suites.Run(options.Rest),
         _ => Arguments.Usage(),
     };
