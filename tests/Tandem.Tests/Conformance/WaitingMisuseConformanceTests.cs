@@ -90,4 +90,37 @@ public class WaitingMisuseConformanceTests
         Assert.IsType<InvalidOperationException>(second);
         Assert.Contains("another thread", second!.Message);
     });
+
+    [Fact]
+    public void DrivingAnEmbeddedSchedulerFromInsideOneOfItsTasksIsRefused() => Bounded.Run(() =>
+    {
+        using var s = new Tandem.Embedded.EmbeddedScheduler(8);
+        var refused = s.BlockOn(async () =>
+        {
+            await Async.Yield();
+            var caught = new List<string>();
+            try { s.PollNext(); } catch (InvalidOperationException) { caught.Add("PollNext"); }
+            try { s.RunUntilIdle(); } catch (InvalidOperationException) { caught.Add("RunUntilIdle"); }
+            try { s.BlockOn(s.Spawn(static async () => { await Async.Yield(); return 1; })); } catch (InvalidOperationException) { caught.Add("BlockOn"); }
+            return caught;
+        });
+        Assert.Equal(["PollNext", "RunUntilIdle", "BlockOn"], refused);
+        s.RunUntilIdle(); // from outside it still runs: the task spawned before the refused BlockOn finishes
+        Assert.Equal(0, s.TaskCount);
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void TwoTasksTickingOneIntervalEachGetTicksAndNeitherHangs(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var ticks = rt.BlockOn(async () =>
+        {
+            var interval = Async.Interval(TimeSpan.FromMilliseconds(2));
+            var a = rt.Spawn(Priority.Normal, interval, static async iv => { for (int i = 0; i < 5; i++) await iv.TickAsync(); return 5; });
+            var b = rt.Spawn(Priority.Normal, interval, static async iv => { for (int i = 0; i < 5; i++) await iv.TickAsync(); return 5; });
+            return await a + await b;
+        });
+        Assert.Equal(10, ticks);
+    });
 }
