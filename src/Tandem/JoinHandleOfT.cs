@@ -34,8 +34,10 @@ public readonly struct JoinHandle<T>
     /// <summary>True when the task has finished: completed, faulted or aborted.</summary>
     public bool IsFinished => Source.IsFinished(_token);
 
-    /// <summary>The task's state.</summary>
-    /// <exception cref="InvalidOperationException">The task was already joined.</exception>
+    /// <summary>The task's state: pending, running, or how it ended — also after it was joined (on the embedded tier,
+    /// until the pooled state of a later task of the same kind ends too).</summary>
+    /// <exception cref="InvalidOperationException">Embedded tier: the task was joined and two later tasks of the same kind
+    /// reused its pooled state, so its outcome is no longer known.</exception>
     public TaskState State => Source.GetState(_token);
 
     /// <summary>

@@ -55,14 +55,25 @@ public class TaskStateTests
     }
 
     [Fact]
-    public void StateAfterJoinThrowsButIsFinishedStaysTrue()
+    public void StateAfterJoinSaysHowItEndedAndIsFinishedStaysTrue()
     {
         using var s = new EmbeddedScheduler();
         var h = s.Spawn(async () => 5);
         Assert.Equal(5, s.BlockOn(h));
         Assert.True(h.IsFinished);
-        Assert.Throws<InvalidOperationException>(() => h.State);
+        Assert.Equal(TaskState.Completed, h.State);
         Assert.Throws<InvalidOperationException>(() => h.GetResult());
+    }
+
+    [Fact]
+    public void StateOfAHandleWhosePooledStateWasReusedTwiceThrowsAClearError()
+    {
+        using var s = new EmbeddedScheduler();
+        var h = s.Spawn(Priority.Normal, 5, static async x => x);
+        Assert.Equal(5, s.BlockOn(h));
+        for (int i = 0; i < 2; i++) s.BlockOn(s.Spawn(Priority.Normal, i, static async x => x)); // same kind: same pool
+        var e = Assert.Throws<InvalidOperationException>(() => h.State);
+        Assert.Contains("no longer known", e.Message);
     }
 
     [Fact]

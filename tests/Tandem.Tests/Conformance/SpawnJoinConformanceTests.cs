@@ -167,4 +167,22 @@ public class SpawnJoinConformanceTests
             return "ready";
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AHandlesStateIsReadableAfterTheJoin(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var completed = rt.Spawn(Priority.Normal, static async () => { await Async.Yield(); return 1; });
+        var faulted = rt.Spawn(Priority.Normal, static async () => { await Async.Yield(); throw new InvalidDataException("boom"); });
+        var aborted = rt.Spawn(Priority.Normal, static async () => { await Async.Delay(TimeSpan.FromHours(1)); return 3; });
+        Assert.Equal(1, rt.BlockOn(completed));
+        Assert.Throws<InvalidDataException>(() => rt.BlockOn(faulted));
+        aborted.Abort();
+        Assert.Throws<TaskAbortedException>(() => rt.BlockOn(aborted));
+        Assert.Equal(TaskState.Completed, completed.State);
+        Assert.Equal(TaskState.Faulted, faulted.State);
+        Assert.Equal(TaskState.Aborted, aborted.State);
+        Assert.True(completed.IsFinished);
+    });
 }

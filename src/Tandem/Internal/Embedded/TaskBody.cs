@@ -42,6 +42,13 @@ internal abstract class TaskBody
     /// <summary>Advances the task (owner thread). True when it finished, with its outcome recorded.</summary>
     internal abstract bool Poll(EmbeddedTask slot);
 
+    /// <summary>How the body's previous task ended, and its version: what a handle of that task reads as its state after
+    /// the join recycled the body (until the body's next task also ends).</summary>
+    internal TaskState PreviousOutcome;
+
+    /// <summary>The version of the task <see cref="PreviousOutcome"/> is for.</summary>
+    internal int PreviousVersion = -1;
+
     /// <summary>Ends the task without another poll, because it was aborted.</summary>
     internal virtual void OnAborted() { }
 
@@ -49,6 +56,9 @@ internal abstract class TaskBody
     internal void Recycle()
     {
         Volatile.Write(ref Slot, null);
+        // A handle may still ask how its task ended (JoinHandle.State after the join): remembered for one version.
+        PreviousOutcome = Outcome;
+        PreviousVersion = Version;
         Outcome = TaskState.Pending;
         Error = null;
         Observed = false;

@@ -53,7 +53,9 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
 
     public TaskState GetState(int token)
     {
-        Validate(token);
+        if (token != Version && token == PreviousVersion) return PreviousOutcome; // joined (or detached) and recycled
+        if (token != Version)
+            throw new InvalidOperationException("This task was joined long ago and its pooled state reused by later tasks: its outcome is no longer known (read it when joining).");
         return !HasFinished && Slot is { IsRunning: true } ? TaskState.Running : Outcome;
     }
 

@@ -81,9 +81,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
 
     public TaskState GetState(int token)
     {
-        if ((Volatile.Read(ref _state) & Joined) != 0)
-            throw new InvalidOperationException("This task was already joined: a handle is joined once.");
-        var outcome = (TaskState)Outcome;
+        var outcome = (TaskState)Outcome; // the cell keeps it after the join, too
         if (outcome != TaskState.Pending) return outcome;
         var run = Volatile.Read(ref _run);
         return run is not null && Volatile.Read(ref run.Generation) == _runGeneration
