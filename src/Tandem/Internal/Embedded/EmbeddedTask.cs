@@ -83,6 +83,7 @@ internal sealed class EmbeddedTask : TaskCore
     {
         Debug.Assert(_state == SlotState.Ready && Body is not null, "only a queued task with a body is polled");
         _state = SlotState.Running;
+        Volatile.Write(ref PollSequence, PollSequence + 1);
         _wokenWhileRunning = false;
     }
 
@@ -221,8 +222,22 @@ internal sealed class EmbeddedTask : TaskCore
     {
         ArgumentNullException.ThrowIfNull(d);
         _contextPosted = true;
-        EnqueueReady(PostedAction.ForTask(this, _ownContextGeneration, d, state));
+        PostToGeneration(_ownContextGeneration, d, state);
     }
+
+    /// <summary>Queues a post on the task of <paramref name="generation"/> and, when it comes from another thread while
+    /// that task is being polled, arms the blocked-poll rescue (see <see cref="EmbeddedScheduler.ArmBlockedPollRescue"/>).</summary>
+    internal void PostToGeneration(int generation, SendOrPostCallback d, object? state)
+    {
+        var posted = PostedAction.ForTask(this, generation, d, state);
+        int pollSequence = Volatile.Read(ref PollSequence);
+        EnqueueReady(posted);
+        if (_state == SlotState.Running && Volatile.Read(ref Generation) == generation && !_scheduler.IsLoopThread)
+            _scheduler.ArmBlockedPollRescue(this, generation, pollSequence, posted);
+    }
+
+    /// <summary>Counts the slot's polls (loop thread; read by any): tells a rescue whether the poll it was armed for still runs.</summary>
+    internal int PollSequence;
 
     /// <summary>Notes a post to the context of the slot's task (see <see cref="EmbeddedTaskContext"/>; any thread).</summary>
     internal void NoteContextPosted() => _contextPosted = true;

@@ -28,6 +28,6 @@ internal sealed class EmbeddedTaskContext(EmbeddedTask slot) : TaskContext
     {
         ArgumentNullException.ThrowIfNull(d);
         slot.NoteContextPosted(); // it was captured: it is never handed to another task
-        slot.EnqueueReady(PostedAction.ForTask(slot, Generation, d, state));
+        slot.PostToGeneration(Generation, d, state);
     }
 }
