@@ -203,4 +203,22 @@ public class CancellationConformanceTests
         Assert.Equal(4, rt.BlockOn(handle, cts.Token));
         Assert.Throws<OperationCanceledException>(() => rt.BlockOn(rt.Spawn(Priority.Normal, static async () => { await Async.Yield(); return 1; }), new CancellationToken(canceled: true)));
     });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ShutdownDoesNotWaitOutAForeignAwaitThatTakesTheTasksAbortToken(Tier mode) => Bounded.Run(() =>
+    {
+        var rt = Runtimes.Create(mode);
+        int waiting = 0;
+        var handle = rt.Spawn(Priority.Normal, async () =>
+        {
+            Interlocked.Increment(ref waiting);
+            await Task.Delay(TimeSpan.FromSeconds(30), Async.AbortToken); // a foreign wait that honours the abort
+        });
+        rt.BlockOn(async () => { while (Volatile.Read(ref waiting) == 0) await Async.Yield(); });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(rt.Shutdown(TimeSpan.FromSeconds(20)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"shutdown took {watch.Elapsed}"); // not the 30 s of the delay
+        Assert.Throws<TaskAbortedException>(() => handle.GetResult());
+    });
 }
