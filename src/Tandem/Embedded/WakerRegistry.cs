@@ -51,7 +51,7 @@ public sealed class WakerRegistry
     public int Capacity { get; }
 
     /// <summary>True when some flag may be set since the last drain (a fast hint for a scheduler's loop: one read).</summary>
-    public bool HasSignals => Volatile.Read(ref _pending) != 0;
+    public bool HasSignals => Atomic.Read(ref _pending) != 0;
 
     /// <summary>True when some flag is set right now (exact, unlike <see cref="HasSignals"/>: a cleared flag's summary bit does not count).</summary>
     internal bool HasSetFlag
@@ -60,12 +60,12 @@ public sealed class WakerRegistry
         {
             for (int s = 0; s < _summary.Length; s++)
             {
-                ulong summary = Volatile.Read(ref _summary[s]);
+                ulong summary = Atomic.Read(ref _summary[s]);
                 while (summary != 0)
                 {
                     int w = (s << 6) + BitOperations.TrailingZeroCount(summary);
                     summary &= summary - 1;
-                    if (Volatile.Read(ref _words[w]) != 0) return true;
+                    if (Atomic.Read(ref _words[w]) != 0) return true;
                 }
             }
             return false;
@@ -97,9 +97,9 @@ public sealed class WakerRegistry
     internal void SetFlag(int index)
     {
         int w = index >> 6;
-        Interlocked.Or(ref _words[w], 1UL << (index & 63));
-        Interlocked.Or(ref _summary[w >> 6], 1UL << (w & 63));
-        if (Volatile.Read(ref _pending) == 0) Interlocked.Exchange(ref _pending, 1);
+        Atomic.Or(ref _words[w], 1UL << (index & 63));
+        Atomic.Or(ref _summary[w >> 6], 1UL << (w & 63));
+        if (Atomic.Read(ref _pending) == 0) Atomic.Exchange(ref _pending, 1);
         Volatile.Read(ref _onSignal)?.Invoke();
     }
 
@@ -110,7 +110,7 @@ public sealed class WakerRegistry
     public bool Check(int index)
     {
         ValidateIndex(index);
-        return (Volatile.Read(ref _words[index >> 6]) & (1UL << (index & 63))) != 0;
+        return (Atomic.Read(ref _words[index >> 6]) & (1UL << (index & 63))) != 0;
     }
 
     /// <summary>Clears the flag of <paramref name="index"/>.</summary>
@@ -121,7 +121,7 @@ public sealed class WakerRegistry
     {
         ValidateIndex(index);
         ulong bit = 1UL << (index & 63);
-        return (Interlocked.And(ref _words[index >> 6], ~bit) & bit) != 0;
+        return (Atomic.And(ref _words[index >> 6], ~bit) & bit) != 0;
     }
 
     /// <summary>Clears every flag.</summary>
@@ -152,16 +152,19 @@ public sealed class WakerRegistry
     internal int Drain<TState>(TState state, Action<TState, int> onSignal)
     {
         int count = 0;
-        Interlocked.Exchange(ref _pending, 0);
+#if TANDEM_MODEL
+        if (!Tandem.Model.SeededBugs.DrainClearsPendingLast)
+#endif
+        Atomic.Exchange(ref _pending, 0);
         for (int s = 0; s < _summary.Length; s++)
         {
-            if (Volatile.Read(ref _summary[s]) == 0) continue;
-            ulong summary = Interlocked.Exchange(ref _summary[s], 0);
+            if (Atomic.Read(ref _summary[s]) == 0) continue;
+            ulong summary = Atomic.Exchange(ref _summary[s], 0);
             while (summary != 0)
             {
                 int w = (s << 6) + BitOperations.TrailingZeroCount(summary);
                 summary &= summary - 1;
-                ulong bits = Interlocked.Exchange(ref _words[w], 0);
+                ulong bits = Atomic.Exchange(ref _words[w], 0);
                 while (bits != 0)
                 {
                     int index = (w << 6) + BitOperations.TrailingZeroCount(bits);
@@ -171,6 +174,10 @@ public sealed class WakerRegistry
                 }
             }
         }
+#if TANDEM_MODEL
+        // Seeded bug: the pending word cleared after the scan, where a signal in between is lost.
+        if (Tandem.Model.SeededBugs.DrainClearsPendingLast) Atomic.Exchange(ref _pending, 0);
+#endif
         return count;
     }
 

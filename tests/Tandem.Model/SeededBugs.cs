@@ -1,0 +1,12 @@
+namespace Tandem.Model;
+
+/// <summary>
+/// Test-only variants of the structures (compiled in the model build only): each reintroduces a bug the checker must
+/// find within its bound. A model test turns one on, expects a <see cref="ModelFailure"/>, and turns it off.
+/// </summary>
+public static class SeededBugs
+{
+    /// <summary>The waker registry's drain clears its pending word after its scan instead of before: a signal that lands
+    /// between the scan and the clear is left set but unannounced — a lost wake.</summary>
+    public static bool DrainClearsPendingLast;
+}
