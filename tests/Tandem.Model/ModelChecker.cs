@@ -12,7 +12,11 @@ public static class ModelChecker
     [ThreadStatic] private static LogicalThread? t_current;
 
     /// <summary>Called by <see cref="Atomic"/> before each operation: hands control back to the explorer.</summary>
-    public static void SchedulingPoint() => t_current?.Pause();
+    public static void SchedulingPoint() => t_current?.Pause(yielded: false);
+
+    /// <summary>Called by a spin-wait turn (<see cref="Atomic.SpinOnce"/>): this thread cannot progress until another runs,
+    /// so the explorer runs another one first (a spinning thread would otherwise spin through the whole schedule).</summary>
+    public static void Yield() => t_current?.Pause(yielded: true);
 
     /// <summary>What an exploration did.</summary>
     public sealed record Report(int Schedules, TimeSpan Elapsed);
@@ -63,6 +67,8 @@ public static class ModelChecker
         if (failure is not null) throw new ModelFailure(failure, [.. schedule], 1);
     }
 
+    private const int MaxSteps = 10_000;
+
     private sealed record Decision(List<int> Options, int Chosen, int Previous, int Preemptions);
 
     private static bool IsPreemption(Decision point, int option) => point.Previous >= 0 && option != point.Previous && point.Options.Contains(point.Previous);
@@ -77,8 +83,17 @@ public static class ModelChecker
         failure = null;
         while (true)
         {
-            var options = threads.Where(t => !t.Finished).Select(t => t.Id).ToList();
-            if (options.Count == 0) break;
+            var runnable = threads.Where(t => !t.Finished).ToList();
+            if (runnable.Count == 0) break;
+            if (points.Count > MaxSteps)
+            {
+                failure = new InvalidOperationException($"No end after {MaxSteps} steps: a livelock, or a spin without Atomic.SpinOnce.");
+                foreach (var t in threads) t.Abandon();
+                return points;
+            }
+            // A thread that yielded in a spin waits until another one has run.
+            var options = runnable.Where(t => !t.Yielded).Select(t => t.Id).ToList();
+            if (options.Count == 0) options = runnable.Select(t => t.Id).ToList();
             // Along the prefix first; then the default: go on with the same thread (no preemption), else the lowest.
             int chosen = points.Count < prefix.Count ? prefix[points.Count]
                 : options.Contains(previous) ? previous : options[0];
@@ -86,7 +101,10 @@ public static class ModelChecker
             var point = new Decision(options, chosen, previous, preemptions);
             if (IsPreemption(point, chosen)) preemptions++;
             points.Add(point);
+            if (Environment.GetEnvironmentVariable("MODEL_TRACE") == "1") Console.Error.WriteLine($"step {points.Count}: thread {chosen} of [{string.Join(",", options)}] yielded [{string.Join(",", threads.Where(t => t.Yielded).Select(t => t.Id))}]");
             threads[chosen].RunUntilNextPoint();
+            foreach (var other in threads)
+                if (other.Id != chosen) other.Yielded = false; // someone else ran: a spinner may look again
             if (threads[chosen].Error is { } error)
             {
                 failure = error;
@@ -118,6 +136,9 @@ public static class ModelChecker
 
         public bool Finished { get; private set; }
 
+        /// <summary>Paused in a spin: not chosen again until another thread has run.</summary>
+        public bool Yielded { get; set; }
+
         public Exception? Error { get; private set; }
 
         public void Start()
@@ -147,8 +168,9 @@ public static class ModelChecker
         }
 
         /// <summary>Called on the thread itself at a scheduling point.</summary>
-        public void Pause()
+        public void Pause(bool yielded)
         {
+            Yielded = yielded;
             _paused.Release();
             _go.Wait();
             if (_abandoned) throw new OperationCanceledException("schedule abandoned");

@@ -9,4 +9,8 @@ public static class SeededBugs
     /// <summary>The waker registry's drain clears its pending word after its scan instead of before: a signal that lands
     /// between the scan and the clear is left set but unannounced — a lost wake.</summary>
     public static bool DrainClearsPendingLast;
+
+    /// <summary>The host's shard spin lock checks that it is free, then sets it, instead of taking it with one exchange:
+    /// two threads can both enter.</summary>
+    public static bool LockChecksThenSets;
 }

@@ -20,16 +20,26 @@ internal sealed class ShardLock
     /// <summary>Takes the lock, spinning while another thread holds it.</summary>
     internal void Enter()
     {
-        if (Interlocked.Exchange(ref _held, 1) != 0) EnterContended();
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.LockChecksThenSets)
+        {
+            // Seeded bug: check, then set — two threads can both see it free.
+            var spin = new SpinWait();
+            while (Atomic.Read(ref _held) != 0) Atomic.SpinOnce(ref spin);
+            Atomic.Write(ref _held, 1);
+            return;
+        }
+#endif
+        if (Atomic.Exchange(ref _held, 1) != 0) EnterContended();
     }
 
     /// <summary>Releases the lock (by its holder only).</summary>
-    internal void Exit() => Volatile.Write(ref _held, 0);
+    internal void Exit() => Atomic.Write(ref _held, 0);
 
     private void EnterContended()
     {
         var spinner = new SpinWait();
-        do spinner.SpinOnce();
-        while (Volatile.Read(ref _held) != 0 || Interlocked.Exchange(ref _held, 1) != 0);
+        do Atomic.SpinOnce(ref spinner);
+        while (Atomic.Read(ref _held) != 0 || Atomic.Exchange(ref _held, 1) != 0);
     }
 }

@@ -18,6 +18,25 @@ internal static class Atomic
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Write(ref int location, int value)
+    {
+        Point();
+        Volatile.Write(ref location, value);
+    }
+
+    /// <summary>One turn of a spin-wait loop. In the model build it also tells the checker that this thread cannot
+    /// progress until another one runs, so that a spinning thread does not spin through a whole schedule.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SpinOnce(ref SpinWait spinner)
+    {
+#if TANDEM_MODEL
+        Tandem.Model.ModelChecker.Yield();
+#else
+        spinner.SpinOnce();
+#endif
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Read(ref ulong location)
     {
         Point();
