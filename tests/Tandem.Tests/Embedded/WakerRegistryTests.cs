@@ -228,4 +228,29 @@ public class WakerRegistryTests
         for (int i = 0; i < capacity; i++) Assert.True(seen[i] == 1, $"index {i} drained {seen[i]} times");
         Assert.False(r.HasSignals);
     }
+
+    [Fact]
+    public void HasSetFlagFindsAFlagBeyondTheFirstSummaryWord()
+    {
+        var registry = new WakerRegistry(WakerRegistry.MaxCapacity);
+        Assert.False(registry.HasSetFlag);
+        registry.Signal(5000); // word 78: summary word 1, bit 14
+        Assert.True(registry.HasSetFlag);
+        Assert.True(registry.Clear(5000));
+        Assert.False(registry.HasSetFlag); // its summary bit is left set: only the word counts
+    }
+
+    [Fact]
+    public void HasSetFlagLooksPastAClearedFlagWhoseSummaryBitRemains()
+    {
+        var registry = new WakerRegistry(512);
+        registry.Signal(70);  // word 1
+        registry.Signal(140); // word 2
+        Assert.True(registry.Clear(70)); // word 1 empty, its summary bit still set
+        Assert.True(registry.HasSetFlag);
+        var drained = new List<int>();
+        registry.Drain(drained, static (list, index) => list.Add(index));
+        Assert.Equal([140], drained);
+        Assert.False(registry.HasSetFlag);
+    }
 }
