@@ -21,15 +21,23 @@ public class LinearizabilityTests
         public readonly ConcurrentBag<int> Taken = [];
         public int Refused;
 
-        public override string ToString() => $"left [{string.Join(",", Drain())}] taken [{string.Join(",", Taken.Order())}] refused {Refused}";
+        public override string ToString() => $"left [{string.Join(",", Left())}] taken [{string.Join(",", Taken.Order())}] refused {Refused}";
 
-        internal List<int> Drain()
+        private List<int>? _left;
+
+        /// <summary>What is left in the channel, in order: taken out once (CsCheck may compare, and print, the same final
+        /// state from several threads) and remembered.</summary>
+        internal List<int> Left()
         {
-            var left = new List<int>();
-            var copy = new MpscChannel<int>(Inner.Capacity);
-            while (Inner.TryReceive(out int item)) { left.Add(item); copy.TrySend(item); }
-            while (copy.TryReceive(out int item)) Inner.TrySend(item); // put back, in order
-            return left;
+            lock (Taken)
+            {
+                if (_left is null)
+                {
+                    _left = [];
+                    while (Inner.TryReceive(out int item)) _left.Add(item);
+                }
+                return _left;
+            }
         }
     }
 
@@ -64,7 +72,7 @@ public class LinearizabilityTests
                 actual => { if (actual.Inner.TryReceive(out int item)) actual.Taken.Add(item); },
                 model => { if (model.Items.TryDequeue(out int item)) model.Taken.Add(item); }),
             equal: (actual, model) =>
-                actual.Drain().SequenceEqual(model.Items)
+                actual.Left().SequenceEqual(model.Items)
                 && actual.Taken.Order().SequenceEqual(model.Taken.Order())
                 && actual.Refused == model.Refused,
             iter: Iterations);
@@ -83,12 +91,15 @@ public class LinearizabilityTests
         /// <summary>The value sent, taken once (a receive consumes it) and remembered for the comparisons that follow.</summary>
         internal int? Received()
         {
-            if (!_taken && Inner.IsSent)
+            lock (Inner) // CsCheck may compare, and print, the same final state from several threads
             {
-                _received = Inner.ReceiveAsync().GetAwaiter().GetResult();
-                _taken = true;
+                if (!_taken && Inner.IsSent)
+                {
+                    _received = Inner.ReceiveAsync().GetAwaiter().GetResult();
+                    _taken = true;
+                }
+                return _received;
             }
-            return _received;
         }
     }
 
