@@ -15,8 +15,8 @@ public abstract partial class Runtime
     [StackTraceHidden]
     public T BlockOn<T>(JoinHandle<T> handle) =>
         Mode == RuntimeMode.Host
-            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).BlockOnHandle(handle)
-            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).BlockOnHandle(handle);
+            ? System.Runtime.CompilerServices.Unsafe.As<Host.HostScheduler>(this).BlockOnHandle(handle, default)
+            : System.Runtime.CompilerServices.Unsafe.As<Embedded.EmbeddedScheduler>(this).BlockOnHandle(handle, default);
 
     /// <summary>Waits until <paramref name="handle"/>'s task finishes, then joins it.</summary>
     /// <param name="handle">A task of this scheduler.</param>

@@ -6,7 +6,8 @@ public sealed partial class EmbeddedScheduler
 {
     /// <summary>Drives the scheduler until <paramref name="handle"/>'s task finishes, then joins it.</summary>
     /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="handle">A task of this scheduler.</param>
+    /// <param name="handle">A task of this scheduler, or of another runtime.</param>
+    /// <param name="cancellationToken">Gives up the wait (the task runs on, its handle stays joinable).</param>
     /// <returns>The task's result.</returns>
     /// <exception cref="TaskAbortedException">The task was aborted.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler was disposed.</exception>
@@ -14,45 +15,21 @@ public sealed partial class EmbeddedScheduler
     /// <remarks>When nothing is ready it parks until a wake or its next timer; with a <see cref="VirtualClock"/>
     /// whose <see cref="VirtualClock.AutoAdvance"/> is on, it jumps the clock to that timer instead. Any exception the task threw is re-thrown.</remarks>
     [StackTraceHidden]
-    internal T BlockOnHandle<T>(JoinHandle<T> handle)
+    internal T BlockOnHandle<T>(JoinHandle<T> handle, CancellationToken cancellationToken = default)
     {
-        bool outer = EnterLoop();
-        try
-        {
-            if (!handle.IsFinished && !IsOwnTask(handle.Source))
-            {
-                // A task of another runtime: nothing of ours will signal its end, so let it unpark us.
-                _foreignFinished = false;
-                handle.Source.SetListener(handle.Token, new ForeignFinishListener(this), 0);
-            }
-            while (!handle.IsFinished)
-            {
-                if (!PollOne()) Park();
-            }
-        }
-        finally
-        {
-            ExitLoop(outer);
-        }
-        return handle.GetResult();
-    }
-
-    /// <summary>Like <see cref="BlockOnHandle{T}(JoinHandle{T})"/>, giving up when <paramref name="cancellationToken"/> is cancelled.</summary>
-    [StackTraceHidden]
-    internal T BlockOnHandle<T>(JoinHandle<T> handle, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled) return BlockOnHandle(handle);
         cancellationToken.ThrowIfCancellationRequested();
         bool outer = EnterLoop();
         ClaimableWait foreignWait = default;
         try
         {
             _foreignFinished = false;
-            // A cancellation from another thread must unpark the loop, as a foreign task's end does.
+            // A cancellation from another thread must unpark the loop, as a foreign task's end does (no registration
+            // for a token that cannot be cancelled).
             using var registration = cancellationToken.UnsafeRegister(static s => ((EmbeddedScheduler)s!).WakeFromOutside(), this);
             if (!handle.IsFinished && !IsOwnTask(handle.Source))
             {
-                // A withdrawable wait (not a listener), so that giving up leaves the handle joinable by someone else.
+                // A task of another runtime: nothing of ours will signal its end, so it unparks us. A withdrawable wait
+                // (not a listener), so that giving up leaves the handle joinable by someone else.
                 foreignWait = ClaimableWait.ForCallback(static s => ((EmbeddedScheduler)s!).WakeFromOutside(), this);
                 if (!handle.Source.TryWaitFor(handle.Token, foreignWait)) foreignWait = default;
             }
@@ -82,17 +59,6 @@ public sealed partial class EmbeddedScheduler
     }
 
     private bool IsOwnTask<T>(IJoinSource<T> source) => source is TaskBody<T> { Slot: { } slot } && slot.Scheduler == this;
-
-    /// <summary>Unparks a <c>BlockOn</c> waiting for a task of another runtime.</summary>
-    private sealed class ForeignFinishListener(EmbeddedScheduler scheduler) : IJoinListener
-    {
-        public void OnMemberFinished(int tag)
-        {
-            Volatile.Write(ref scheduler._foreignFinished, true);
-            Interlocked.MemoryBarrier();
-            scheduler._unpark.Set();
-        }
-    }
 
     private bool EnterLoop()
     {

@@ -7,12 +7,13 @@ public sealed partial class HostScheduler
     /// <inheritdoc />
     /// <remarks>Waits on the calling thread, which must not be one of this scheduler's workers (that could
     /// deadlock the pool): from a worker it throws <see cref="InvalidOperationException"/>; inside a task, await
-    /// the handle instead.</remarks>
+    /// the handle instead. <paramref name="cancellationToken"/> gives up the wait; the task runs on.</remarks>
     [StackTraceHidden]
-    internal T BlockOnHandle<T>(JoinHandle<T> handle)
+    internal T BlockOnHandle<T>(JoinHandle<T> handle, CancellationToken cancellationToken = default)
     {
         if (IsOwnWorkerThread)
             throw new InvalidOperationException("Cannot block on the host scheduler from one of its own workers: await the handle instead.");
+        cancellationToken.ThrowIfCancellationRequested();
         // Most tasks a thread blocks on are about to finish: spin briefly before paying for an event and a
         // system call to sleep and be woken.
         var spinner = new SpinWait();
@@ -21,27 +22,6 @@ public sealed partial class HostScheduler
         {
             // During a shutdown the task is being aborted and will finish: wait for it. Only once the workers
             // have stopped can nothing finish it any more; then (or if they stop while we wait) give up.
-            ThrowIfStopped();
-            using var finished = new BlockingJoiner();
-            handle.Source.SetListener(handle.Token, finished, 0);
-            while (!finished.Wait(StoppedCheckInterval))
-            {
-                if (!handle.IsFinished) ThrowIfStopped();
-            }
-        }
-        return handle.GetResult();
-    }
-
-    /// <summary>Like <see cref="BlockOnHandle{T}(JoinHandle{T})"/>, giving up when <paramref name="cancellationToken"/> is cancelled.</summary>
-    [StackTraceHidden]
-    internal T BlockOnHandle<T>(JoinHandle<T> handle, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled) return BlockOnHandle(handle);
-        if (IsOwnWorkerThread)
-            throw new InvalidOperationException("Cannot block on the host scheduler from one of its own workers: await the handle instead.");
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!handle.IsFinished)
-        {
             ThrowIfStopped();
             // A withdrawable wait instead of a listener: a wait given up leaves the handle joinable by someone else. The
             // event is not disposed: a finisher that fired the wait just before it was withdrawn may still set it.
@@ -129,17 +109,5 @@ public sealed partial class HostScheduler
     private void ThrowIfStopped()
     {
         if (_stopping) throw new ObjectDisposedException(nameof(HostScheduler), UsedAfterShutdown().Message + " Nothing will finish this task.");
-    }
-
-    /// <summary>Hears a task finish and releases a thread blocked on it.</summary>
-    private sealed class BlockingJoiner : IJoinListener, IDisposable
-    {
-        private readonly ManualResetEventSlim _finished = new(false);
-
-        public void OnMemberFinished(int tag) => _finished.Set();
-
-        internal bool Wait(TimeSpan timeout) => _finished.Wait(timeout);
-
-        public void Dispose() => _finished.Dispose();
     }
 }
