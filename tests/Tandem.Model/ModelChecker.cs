@@ -11,6 +11,24 @@ public static class ModelChecker
 {
     [ThreadStatic] private static LogicalThread? t_current;
 
+    static ModelChecker()
+    {
+        // The structures' Debug.Assert invariants are properties the models check too: a failed one throws (and so
+        // fails the schedule, which is printed) instead of ending the test process.
+        System.Diagnostics.Trace.Listeners.Clear();
+        System.Diagnostics.Trace.Listeners.Add(new ThrowingListener());
+    }
+
+    private sealed class ThrowingListener : System.Diagnostics.TraceListener
+    {
+        public override void Fail(string? message, string? detailMessage) =>
+            throw new InvalidOperationException($"Debug.Assert failed: {message} {detailMessage}".TrimEnd());
+
+        public override void Write(string? message) { }
+
+        public override void WriteLine(string? message) { }
+    }
+
     /// <summary>Called by <see cref="Atomic"/> before each operation: hands control back to the explorer.</summary>
     public static void SchedulingPoint() => t_current?.Pause(yielded: false);
 

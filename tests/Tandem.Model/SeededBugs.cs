@@ -13,4 +13,35 @@ public static class SeededBugs
     /// <summary>The host's shard spin lock checks that it is free, then sets it, instead of taking it with one exchange:
     /// two threads can both enter.</summary>
     public static bool LockChecksThenSets;
+
+    /// <summary>The local queue's owner takes its item with a plain store of the head instead of a CAS: a thief's claim
+    /// of the same item also succeeds, and the task runs twice.</summary>
+    public static bool PopWritesHeadPlainly;
+
+    /// <summary>The local queue's push counts one slot more room than the ring has: it overwrites the oldest task,
+    /// which is lost.</summary>
+    public static bool PushCountsOneSlotTooMany;
+
+    /// <summary>The inject queue's push swaps the tail with a read and a write instead of one exchange: two producers
+    /// link after the same node, and one task is lost.</summary>
+    public static bool LinkReadsThenWritesTail;
+
+    /// <summary>
+    /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
+    /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.
+    /// </summary>
+    public static ModelFailure Expect(Action seed, Action unseed, Func<(Action[] Threads, Action Check)> model, int preemptionBound)
+    {
+        seed();
+        try
+        {
+            var failure = Assert.Throws<ModelFailure>(() => ModelChecker.Explore(model, preemptionBound));
+            Assert.Throws<ModelFailure>(() => ModelChecker.Replay(model, failure.Schedule));
+            return failure;
+        }
+        finally
+        {
+            unseed();
+        }
+    }
 }

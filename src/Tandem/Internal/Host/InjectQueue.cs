@@ -30,52 +30,63 @@ internal sealed class InjectQueue
     }
 
     /// <summary>A racy snapshot of the length, for fast emptiness checks.</summary>
-    internal int Count => Volatile.Read(ref _count);
+    internal int Count => Atomic.Read(ref _count);
 
     internal void Push(HostTask task)
     {
-        Interlocked.Increment(ref _count);
+        Atomic.Increment(ref _count);
         Link(task);
     }
 
     /// <summary>Pushes <paramref name="count"/> tasks from <paramref name="tasks"/> in order.</summary>
     internal void PushBatch(RefSlot<HostTask>[] tasks, int count)
     {
-        Interlocked.Add(ref _count, count);
+        Atomic.Add(ref _count, count);
         for (int i = 0; i < count; i++) Link(tasks[i].Take());
     }
 
     /// <summary>Takes up to <paramref name="max"/> tasks, oldest first, into <paramref name="buffer"/>.</summary>
     internal int PopBatch(RefSlot<HostTask>[] buffer, int max)
     {
-        if (Volatile.Read(ref _count) == 0) return 0;
+        if (Atomic.Read(ref _count) == 0) return 0;
         int n = 0;
         lock (_consumerLock)
         {
             while (n < max && TryPop() is { } task) buffer[n++].Item = task;
         }
-        if (n > 0) Interlocked.Add(ref _count, -n);
+        if (n > 0) Atomic.Add(ref _count, -n);
         return n;
     }
 
     private void Link(HostTask task)
     {
-        Volatile.Write(ref task.NextInQueue, null);
-        var previous = Interlocked.Exchange(ref _tail, task);
-        Volatile.Write(ref previous.NextInQueue, task);
+        Atomic.Write(ref task.NextInQueue, null);
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.LinkReadsThenWritesTail)
+        {
+            // Seeded bug: the tail swapped by a read and a write instead of one exchange — two producers can link
+            // after the same node, and one of their tasks is lost.
+            var seen = Atomic.Read(ref _tail);
+            Atomic.Write(ref _tail, task);
+            Atomic.Write(ref seen.NextInQueue, task);
+            return;
+        }
+#endif
+        var previous = Atomic.Exchange(ref _tail, task);
+        Atomic.Write(ref previous.NextInQueue, task);
     }
 
     /// <summary>Pops the oldest task (consumer lock held), or null when none is linked yet.</summary>
     private HostTask? TryPop()
     {
         var head = _head;
-        var next = Volatile.Read(ref head.NextInQueue);
+        var next = Atomic.Read(ref head.NextInQueue);
         if (head == _stub)
         {
             if (next is null) return null;
             _head = next;
             head = next;
-            next = Volatile.Read(ref next.NextInQueue);
+            next = Atomic.Read(ref next.NextInQueue);
         }
         if (next is not null)
         {
@@ -84,9 +95,9 @@ internal sealed class InjectQueue
             return head;
         }
         // head is the last linked node: hand it out only once it is not the tail, by putting the stub behind it.
-        if (head != Volatile.Read(ref _tail)) return null; // a producer is between its exchange and its link
+        if (head != Atomic.Read(ref _tail)) return null; // a producer is between its exchange and its link
         Link(_stub);
-        next = Volatile.Read(ref head.NextInQueue);
+        next = Atomic.Read(ref head.NextInQueue);
         if (next is null) return null;
         _head = next;
         head.NextInQueue = null;

@@ -17,7 +17,10 @@ namespace Tandem.Internal.Host;
 /// </remarks>
 internal sealed class LocalQueue
 {
-#if DEBUG
+#if TANDEM_MODEL
+    /// <summary>The ring's size: in the model build, small enough for the checker to reach a full ring.</summary>
+    internal const int Capacity = 4;
+#elif DEBUG
     /// <summary>The ring's size. Debug builds (the tests) use a small ring, so that every test that queues more than
     /// a few tasks on a worker runs the overflow to the global queue and the stealing paths.</summary>
     internal const int Capacity = 16;
@@ -32,19 +35,23 @@ internal sealed class LocalQueue
     private long _tail;
 
     /// <summary>How many tasks are queued (a snapshot; exact for the owner when no thief is active).</summary>
-    internal int Count => (int)Math.Max(0, Volatile.Read(ref _tail) - Volatile.Read(ref _head));
+    internal int Count => (int)Math.Max(0, Atomic.Read(ref _tail) - Atomic.Read(ref _head));
 
-    internal bool IsEmpty => Volatile.Read(ref _tail) == Volatile.Read(ref _head);
+    internal bool IsEmpty => Atomic.Read(ref _tail) == Atomic.Read(ref _head);
 
     /// <summary>Owner: appends <paramref name="task"/>; false when the ring is full.</summary>
     internal bool TryPush(HostTask task)
     {
         long tail = _tail;
-        long head = Volatile.Read(ref _head);
+        long head = Atomic.Read(ref _head);
         Debug.Assert(head <= tail, "claims never pass the tail: the head only moves up to it");
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.PushCountsOneSlotTooMany) head++; // seeded bug: one slot past the ring's room
+#endif
         if (tail - head >= Capacity) return false;
+        Atomic.Racy(); // a thief may be copying other slots of the ring
         _items[tail & Mask].Item = task;
-        Volatile.Write(ref _tail, tail + 1);
+        Atomic.Write(ref _tail, tail + 1);
         return true;
     }
 
@@ -53,10 +60,18 @@ internal sealed class LocalQueue
     {
         while (true)
         {
-            long head = Volatile.Read(ref _head);
+            long head = Atomic.Read(ref _head);
             if (head >= _tail) return null;
             var task = _items[head & Mask].Item;
-            if (Interlocked.CompareExchange(ref _head, head + 1, head) == head) return task;
+#if TANDEM_MODEL
+            if (Tandem.Model.SeededBugs.PopWritesHeadPlainly)
+            {
+                // Seeded bug: the owner's claim a plain store, as if no thief could take the same item.
+                Atomic.Write(ref _head, head + 1);
+                return task;
+            }
+#endif
+            if (Atomic.CompareExchange(ref _head, head + 1, head) == head) return task;
         }
     }
 
@@ -80,13 +95,17 @@ internal sealed class LocalQueue
     {
         while (true)
         {
-            long head = Volatile.Read(ref _head);
-            long tail = Volatile.Read(ref _tail);
+            long head = Atomic.Read(ref _head);
+            long tail = Atomic.Read(ref _tail);
             long available = tail - head;
             if (available <= 0) return 0;
             int n = (int)Math.Min(Math.Min(available - available / 2, buffer.Length), owner ? Capacity : Capacity / 2);
-            for (int i = 0; i < n; i++) buffer[i].Item = _items[(head + i) & Mask].Item;
-            if (Interlocked.CompareExchange(ref _head, head + n, head) == head)
+            for (int i = 0; i < n; i++)
+            {
+                Atomic.Racy(); // the owner may push meanwhile: never into [head, tail) while our claim can succeed
+                buffer[i].Item = _items[(head + i) & Mask].Item;
+            }
+            if (Atomic.CompareExchange(ref _head, head + n, head) == head)
             {
                 Debug.Assert(n > 0 && head + n <= tail, "a claim takes what was pushed, never more");
                 return n;

@@ -1,0 +1,15 @@
+namespace Tandem.Model.Models;
+
+/// <summary>A host task that is only ever queued, never run: the queues' models count which ones come out, and how often.</summary>
+internal sealed class ModelTask(int number) : HostTask
+{
+    public int Number { get; } = number;
+
+    protected override bool PollBody() => throw new InvalidOperationException("A model task is never run.");
+
+    protected override bool FailBody(Exception exception) => true;
+
+    protected override void Recycle() { }
+
+    public override string ToString() => $"task {Number}";
+}
