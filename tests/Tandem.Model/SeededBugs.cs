@@ -26,6 +26,15 @@ public static class SeededBugs
     /// link after the same node, and one task is lost.</summary>
     public static bool LinkReadsThenWritesTail;
 
+    /// <summary>The host join cell's registration writes the joiner and its token before its claiming CAS, with no lock
+    /// bit (the review's defects 4 and 5): a finisher can pair one joiner with another's token, and of two racing
+    /// joiners the one that believes it won may never be resumed.</summary>
+    public static bool JoinerPairWrittenWithoutLock;
+
+    /// <summary>A wait's claim by its event checks the token and then writes it, instead of one CAS: an event and an
+    /// abort (or a withdrawal) can both claim the same wait.</summary>
+    public static bool FireChecksThenWrites;
+
     /// <summary>
     /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
     /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.

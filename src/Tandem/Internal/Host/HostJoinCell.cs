@@ -51,7 +51,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
     /// <summary>True once <see cref="Abort"/> was called (for work that is not a polled task).</summary>
     internal bool IsAbortRequested => (Volatile.Read(ref _state) & AbortAsked) != 0;
 
-    private int Outcome => Volatile.Read(ref _state) & OutcomeMask;
+    private int Outcome => Atomic.Read(ref _state) & OutcomeMask;
 
     /// <summary>Records the result (or an abort when one was requested) and resumes the joiner.</summary>
     internal void Complete(T result, long id, bool aborted, HostScheduler scheduler)
@@ -126,14 +126,14 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
     {
         while (true)
         {
-            int state = Volatile.Read(ref _state);
+            int state = Atomic.Read(ref _state);
             if ((state & OutcomeMask) == 0)
                 throw new InvalidOperationException("The task has not finished: await its handle, or block on it, instead.");
             if ((state & Joined) != 0)
                 throw new InvalidOperationException("This task was already joined: a handle is joined once.");
             if ((state & Detached) != 0)
                 throw new InvalidOperationException(Embedded.TaskBody<T>.DetachedMessage);
-            if (Interlocked.CompareExchange(ref _state, state | Joined, state) != state) continue;
+            if (Atomic.CompareExchange(ref _state, state | Joined, state) != state) continue;
             switch ((TaskState)(state & OutcomeMask))
             {
                 case TaskState.Faulted:
@@ -151,7 +151,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
 
     public void Detach(int token, long id)
     {
-        int state = Interlocked.Or(ref _state, Detached);
+        int state = Atomic.Or(ref _state, Detached);
         if ((state & (Detached | Joined)) == 0 && (TaskState)(state & OutcomeMask) == TaskState.Faulted) ReportUnobserved();
     }
 
@@ -186,30 +186,60 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
     /// <exception cref="InvalidOperationException">Another joiner is registered and has not given up.</exception>
     private bool TryRegister(object joiner, int token)
     {
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.JoinerPairWrittenWithoutLock) return TryRegisterWithoutLock(joiner, token);
+#endif
         int state;
         var spinner = new SpinWait();
         while (true)
         {
-            state = Volatile.Read(ref _state);
+            state = Atomic.Read(ref _state);
             if ((state & Detached) != 0 && joiner is Resumable)
                 throw new InvalidOperationException(Embedded.TaskBody<T>.DetachedMessage);
             if ((state & OutcomeMask) != 0) return false;
-            if ((state & JoinerLocked) == 0 && Interlocked.CompareExchange(ref _state, state | JoinerLocked, state) == state) break;
+            if ((state & JoinerLocked) == 0 && Atomic.CompareExchange(ref _state, state | JoinerLocked, state) == state) break;
             TestHooks.Reach(HookPoint.JoinerLockBusy);
-            spinner.SpinOnce(sleep1Threshold: -1); // another registration is writing its pair: a few instructions
+            Atomic.SpinOnceNoSleep(ref spinner); // another registration is writing its pair: a few instructions
         }
         TestHooks.Reach(HookPoint.JoinerLocked);
         // A joiner whose own task was aborted has given up its wait (its token moved on): another may take its place.
-        if ((state & HasJoiner) != 0 && !(_joiner is Resumable old && Volatile.Read(ref old.WaitToken) != _joinerToken))
+        if ((state & HasJoiner) != 0 && !JoinerGaveUp())
         {
             Unlock(publish: false);
-            throw new InvalidOperationException("This task is already being joined; a task has one joiner.");
+            throw new InvalidOperationException(AlreadyJoinedMessage);
         }
         _joiner = joiner;
+        Atomic.Racy(); // the finisher never reads the pair while JoinerLocked is set: the model checks that
         _joinerToken = token;
         Unlock(publish: true);
         return true;
     }
+
+    private const string AlreadyJoinedMessage = "This task is already being joined; a task has one joiner.";
+
+    /// <summary>True when the published joiner's own task was aborted: it has given up its wait (its token moved on),
+    /// and another joiner may take its place.</summary>
+    private bool JoinerGaveUp() => _joiner is Resumable old && Atomic.Read(ref old.WaitToken) != _joinerToken;
+
+#if TANDEM_MODEL
+    /// <summary>Seeded bug (the review's defects 4 and 5): the pair written before the claim, with no lock bit — a
+    /// finisher can pair one joiner with another's token, and of two racing joiners the loser can overwrite the
+    /// winner's pair and then throw, so that the winner is never resumed.</summary>
+    private bool TryRegisterWithoutLock(object joiner, int token)
+    {
+        while (true)
+        {
+            int state = Atomic.Read(ref _state);
+            if ((state & OutcomeMask) != 0) return false;
+            if ((state & HasJoiner) != 0 && !JoinerGaveUp()) throw new InvalidOperationException(AlreadyJoinedMessage);
+            Atomic.Racy();
+            _joinerToken = token;
+            Atomic.Racy();
+            _joiner = joiner;
+            if (Atomic.CompareExchange(ref _state, state | HasJoiner, state) == state) return true;
+        }
+    }
+#endif
 
     /// <summary>Releases <see cref="JoinerLocked"/> (setting <see cref="HasJoiner"/> when a pair was written); if the
     /// task finished meanwhile, the finisher left the joiner to us.</summary>
@@ -218,22 +248,22 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
         int state;
         while (true)
         {
-            state = Volatile.Read(ref _state);
+            state = Atomic.Read(ref _state);
             int next = (state & ~JoinerLocked) | (publish ? HasJoiner : 0);
-            if (Interlocked.CompareExchange(ref _state, next, state) == state) break;
+            if (Atomic.CompareExchange(ref _state, next, state) == state) break;
         }
         if ((state & OutcomeMask) != 0 && (publish || (state & HasJoiner) != 0)) ResumeJoiner(state);
     }
 
     private void Finish(TaskState outcome)
     {
-        Volatile.Write(ref _run, null);
+        Atomic.Write(ref _run, null);
         int state;
         while (true)
         {
-            state = Volatile.Read(ref _state);
+            state = Atomic.Read(ref _state);
             Debug.Assert((state & OutcomeMask) == 0 && (state & Joined) == 0, "a task's outcome is published once, before any join");
-            if (Interlocked.CompareExchange(ref _state, state | (int)outcome, state) == state) break;
+            if (Atomic.CompareExchange(ref _state, state | (int)outcome, state) == state) break;
         }
         if ((state & JoinerLocked) != 0) return; // the registration holding the lock resumes the joiner (Unlock)
         if ((state & HasJoiner) != 0) ResumeJoiner(state | (int)outcome);
@@ -244,7 +274,8 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
     /// the registration that held the lock as the outcome was published).</summary>
     private void ResumeJoiner(int state)
     {
-        var joiner = Interlocked.Exchange(ref _joiner, null);
+        var joiner = Atomic.Exchange(ref _joiner, null);
+        Atomic.Racy();
         int token = _joinerToken;
         bool delivered = joiner switch
         {
@@ -252,7 +283,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
             Resumable waiter => waiter.TryFire(token),
             _ => false,
         };
-        if (!delivered && (TaskState)(state & OutcomeMask) == TaskState.Faulted && (Volatile.Read(ref _state) & Detached) != 0)
+        if (!delivered && (TaskState)(state & OutcomeMask) == TaskState.Faulted && (Atomic.Read(ref _state) & Detached) != 0)
             ReportUnobserved();
     }
 

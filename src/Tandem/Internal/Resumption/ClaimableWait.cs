@@ -59,7 +59,7 @@ internal readonly struct ClaimableWait
     /// <summary>Withdraws the wait: firing it later does nothing, and a timer holding it may drop it (see
     /// <c>TimerHeap</c>, <c>TimerWheel</c>). Safe from any thread.</summary>
     /// <returns>True when this call withdrew it (it was still pending).</returns>
-    internal bool TryCancel() => _target is not null && Interlocked.CompareExchange(ref _target.WaitToken, _token + 1, _token) == _token;
+    internal bool TryCancel() => _target is not null && Atomic.CompareExchange(ref _target.WaitToken, _token + 1, _token) == _token;
 
     /// <summary>Resumes the awaiter unless an abort claimed it first. Safe from any thread.</summary>
     internal bool Fire() => _target is not null && _target.TryFire(_token);

@@ -91,7 +91,17 @@ internal abstract class Resumable
     /// <returns>False when the wait was already claimed (an abort, or an earlier firing).</returns>
     internal bool TryFire(int token)
     {
-        if (Interlocked.CompareExchange(ref WaitToken, token + 1, token) != token) return false;
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.FireChecksThenWrites)
+        {
+            // Seeded bug: the claim a check and a plain write instead of one CAS — a timer and an abort can both claim.
+            if (Atomic.Read(ref WaitToken) != token) return false;
+            Atomic.Write(ref WaitToken, token + 1);
+            Deliver();
+            return true;
+        }
+#endif
+        if (Atomic.CompareExchange(ref WaitToken, token + 1, token) != token) return false;
         Deliver();
         return true;
     }
@@ -104,7 +114,7 @@ internal abstract class Resumable
     internal bool TryClaimForAbort()
     {
         int token = RegisteredToken;
-        return Interlocked.CompareExchange(ref WaitToken, token + 1, token) == token;
+        return Atomic.CompareExchange(ref WaitToken, token + 1, token) == token;
     }
 
     /// <summary>
