@@ -35,6 +35,14 @@ public static class SeededBugs
     /// abort (or a withdrawal) can both claim the same wait.</summary>
     public static bool FireChecksThenWrites;
 
+    /// <summary>A task's ready list takes a push without looking at the generation again after it (the review's defect
+    /// 3): a push that lands after the task finished and retired its list stays there, neither run nor handed on.</summary>
+    public static bool EnqueueReadySkipsRecheck;
+
+    /// <summary>A poll runs every item of its ready list, without checking that the item belongs to its generation: a
+    /// resumption of a finished task runs inside the object's next task (the review's defect 3).</summary>
+    public static bool RunOneIgnoresGeneration;
+
     /// <summary>
     /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
     /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.

@@ -12,4 +12,13 @@ internal sealed class ModelTask(int number) : HostTask
     protected override void Recycle() { }
 
     public override string ToString() => $"task {Number}";
+
+    /// <summary>What a worker does as the task finishes: ends its generation, then (after the join cell's outcome CAS,
+    /// a full fence) retires its leftovers.</summary>
+    public void Finish()
+    {
+        EndGeneration();
+        Atomic.Fence(); // the join cell's outcome CAS
+        Retire();
+    }
 }

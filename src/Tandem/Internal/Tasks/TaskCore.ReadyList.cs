@@ -15,7 +15,7 @@ internal abstract partial class TaskCore
     internal void EnqueueReady(Resumable item)
     {
         int generation = item.OwnerGeneration;
-        if (generation != Volatile.Read(ref Generation))
+        if (generation != Atomic.Read(ref Generation))
         {
             item.OnOwnerGone();
             return;
@@ -29,14 +29,17 @@ internal abstract partial class TaskCore
         Resumable? head;
         do
         {
-            head = Volatile.Read(ref _readyHead);
+            head = Atomic.Read(ref _readyHead);
             item.NextReady = head;
-        } while (Interlocked.CompareExchange(ref _readyHead, item, head) != head);
+        } while (Atomic.CompareExchange(ref _readyHead, item, head) != head);
         // The task may have finished after our check, its finish not seeing our push: then nobody would run the
         // list until the object's next task. The CAS is a full fence, and the finisher ends the generation before it
         // looks at the list, so one of us sees the other (the embedded tier's finisher has no fence of its own: a push
         // it misses waits on the slot until its reuse or the scheduler's disposal, see ARCHITECTURE.md).
-        if (Volatile.Read(ref Generation) != generation)
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.EnqueueReadySkipsRecheck) { WakeSelf(generation); return; }
+#endif
+        if (Atomic.Read(ref Generation) != generation)
         {
             HandOnStale();
             return;
@@ -51,13 +54,13 @@ internal abstract partial class TaskCore
     /// </summary>
     internal void HandOnStale()
     {
-        if (Volatile.Read(ref _readyHead) is null) return;
-        var fifo = Reverse(Interlocked.Exchange(ref _readyHead, null));
+        if (Atomic.Read(ref _readyHead) is null) return;
+        var fifo = Reverse(Atomic.Exchange(ref _readyHead, null));
         while (fifo is not null)
         {
             var next = fifo.NextReady;
             fifo.NextReady = null;
-            if (fifo.OwnerGeneration == Volatile.Read(ref Generation)) EnqueueReady(fifo);
+            if (fifo.OwnerGeneration == Atomic.Read(ref Generation)) EnqueueReady(fifo);
             else fifo.OnOwnerGone();
             fifo = next;
         }
@@ -77,7 +80,7 @@ internal abstract partial class TaskCore
     internal void RunReady()
     {
         // Resumptions from other threads first (they were queued before this poll began), then the task's own.
-        var remote = Volatile.Read(ref _readyHead) is null ? null : Interlocked.Exchange(ref _readyHead, null);
+        var remote = Atomic.Read(ref _readyHead) is null ? null : Atomic.Exchange(ref _readyHead, null);
         var local = _localReadyHead;
         _localReadyHead = null;
         if (remote is not null) RunInOrder(remote, Generation);
@@ -105,6 +108,9 @@ internal abstract partial class TaskCore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RunOne(Resumable item, int generation)
     {
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.RunOneIgnoresGeneration) { item.Run(); return; }
+#endif
         if (item.OwnerGeneration == generation) item.Run();
         else item.OnOwnerGone(); // pushed by a thread that checked before an earlier task of this object finished
     }
@@ -127,7 +133,7 @@ internal abstract partial class TaskCore
     /// are stale. Callers follow it with a full fence (the host tier's join-cell CAS) before <see cref="Retire"/> reads
     /// the ready list, where they have one.
     /// </summary>
-    protected void EndGeneration() => Volatile.Write(ref Generation, Generation + 1);
+    protected void EndGeneration() => Atomic.Write(ref Generation, Generation + 1);
 
     /// <summary>
     /// Clears the finished task's leftovers (owner thread, after <see cref="EndGeneration"/>): its wait list, and what
@@ -137,7 +143,7 @@ internal abstract partial class TaskCore
     protected void Retire()
     {
         // Most tasks leave nothing behind: three reads, no call.
-        if (_waitHead is null && _localReadyHead is null && Volatile.Read(ref _readyHead) is null) return;
+        if (_waitHead is null && _localReadyHead is null && Atomic.Read(ref _readyHead) is null) return;
         RetireLeftovers();
     }
 
