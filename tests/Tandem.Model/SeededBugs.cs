@@ -43,6 +43,15 @@ public static class SeededBugs
     /// resumption of a finished task runs inside the object's next task (the review's defect 3).</summary>
     public static bool RunOneIgnoresGeneration;
 
+    /// <summary>The host task's end-of-poll transition reads the run state and writes it back plainly instead of a CAS:
+    /// a wake that sets Notified in between is overwritten — the task is neither queued by the waker (it was running) nor
+    /// by its worker.</summary>
+    public static bool EndOfPollWritesStatePlainly;
+
+    /// <summary>The host task's wake does not compare the generation it was made for: a waker of a finished task wakes
+    /// the object's next task.</summary>
+    public static bool WakeIgnoresGeneration;
+
     /// <summary>
     /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
     /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.

@@ -77,14 +77,14 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>Complete → Notified, for the object's new task (the spawning thread, before the task is queued once).</summary>
     private void TransitionToNewTask()
     {
-        Debug.Assert((Volatile.Read(ref _runState) & Complete) != 0, "only a pooled object starts a new task");
-        Volatile.Write(ref _runState, Tag(Generation) | Notified);
+        Debug.Assert((Atomic.Read(ref _runState) & Complete) != 0, "only a pooled object starts a new task");
+        Atomic.Write(ref _runState, Tag(Generation) | Notified);
     }
 
     /// <summary>True while the task of <paramref name="generation"/> is being polled (any thread; a snapshot).</summary>
     internal bool IsRunning(int generation)
     {
-        int state = Volatile.Read(ref _runState);
+        int state = Atomic.Read(ref _runState);
         return (state & ~BitsMask) == Tag(generation) && (state & Running) != 0;
     }
 
@@ -105,9 +105,12 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         int tag = Tag(generation);
         while (true)
         {
-            int state = Volatile.Read(ref _runState);
+            int state = Atomic.Read(ref _runState);
+#if TANDEM_MODEL
+            if (Tandem.Model.SeededBugs.WakeIgnoresGeneration) tag = state & ~BitsMask; // seeded bug: any generation's wake counts
+#endif
             if ((state & ~BitsMask) != tag || (state & (Complete | Notified)) != 0) return false; // another task's, or nothing to do
-            if (Interlocked.CompareExchange(ref _runState, state | Notified, state) != state) continue;
+            if (Atomic.CompareExchange(ref _runState, state | Notified, state) != state) continue;
             return (state & Running) == 0;
         }
     }
@@ -147,9 +150,9 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     {
         while (true)
         {
-            int state = Volatile.Read(ref _runState);
+            int state = Atomic.Read(ref _runState);
             Debug.Assert((state & (Notified | Running | Complete)) == Notified, "only a notified, idle, unfinished task is polled: queued once, polled by one worker");
-            if (Interlocked.CompareExchange(ref _runState, (state & ~Notified) | Running, state) == state)
+            if (Atomic.CompareExchange(ref _runState, (state & ~Notified) | Running, state) == state)
             {
                 Volatile.Write(ref PollSequence, PollSequence + 1);
                 return;
@@ -161,9 +164,9 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// the object goes back to its pool.</summary>
     private void TransitionToComplete()
     {
-        Debug.Assert((Volatile.Read(ref _runState) & Running) != 0, "a task finishes inside its own poll");
+        Debug.Assert((Atomic.Read(ref _runState) & Running) != 0, "a task finishes inside its own poll");
         _wokenByOwnPoll = false;
-        Volatile.Write(ref _runState, Tag(Generation) | Complete);
+        Atomic.Write(ref _runState, Tag(Generation) | Complete);
         Retire();
         Recycle();
     }
@@ -177,14 +180,38 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         // another thread cannot queue it a second time.
         int notifiedBySelf = _wokenByOwnPoll ? Notified : 0;
         _wokenByOwnPoll = false;
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.EndOfPollWritesStatePlainly)
+        {
+            // Seeded bug: a read and a plain write instead of a CAS — a wake between them is overwritten and lost.
+            int seen = Atomic.Read(ref _runState);
+            Atomic.Write(ref _runState, (seen & ~Running) | notifiedBySelf);
+            return ((seen | notifiedBySelf) & Notified) != 0;
+        }
+#endif
         while (true)
         {
-            int state = Volatile.Read(ref _runState);
+            int state = Atomic.Read(ref _runState);
             Debug.Assert((state & (Running | Complete)) == Running, "only a task being polled stops running");
             int next = (state & ~Running) | notifiedBySelf;
-            if (Interlocked.CompareExchange(ref _runState, next, state) == state) return (next & Notified) != 0;
+            if (Atomic.CompareExchange(ref _runState, next, state) == state) return (next & Notified) != 0;
         }
     }
+
+#if TANDEM_MODEL
+    // The model build's entry points to the run-state transitions: tests/Tandem.Model drives them as a worker and
+    // wakers would, without a scheduler.
+    internal void ModelStartTask() => TransitionToNewTask();
+    internal bool ModelWake(int generation) => TransitionToNotified(generation);
+    internal void ModelBeginPoll() => TransitionToRunning();
+    internal void ModelWakeFromOwnPoll() => WakeSelfFromOwnPoll();
+    internal bool ModelEndPoll() => TransitionToIdle();
+    internal void ModelFinishPoll()
+    {
+        EndGeneration();
+        TransitionToComplete();
+    }
+#endif
 
     /// <summary>Advances the task's work; true when it finished and its outcome is in its cell.</summary>
     protected abstract bool PollBody();
