@@ -36,6 +36,19 @@ public static class ModelChecker
     /// so the explorer runs another one first (a spinning thread would otherwise spin through the whole schedule).</summary>
     public static void Yield() => t_current?.Pause(yielded: true);
 
+    /// <summary>
+    /// Blocks the calling logical thread until <paramref name="ready"/> holds (a parked worker waiting for its permit):
+    /// the explorer does not choose it meanwhile. When every unfinished thread is blocked, the schedule ends there — as a
+    /// real program would sleep — and the model's check judges that state (a blocked thread is never resumed).
+    /// </summary>
+    public static void Block(Func<bool> ready)
+    {
+        var thread = t_current ?? throw new InvalidOperationException("Block is for a model's logical threads.");
+        thread.BlockedUntil = ready;
+        thread.Pause(yielded: false);
+        thread.BlockedUntil = null;
+    }
+
     /// <summary>What an exploration did.</summary>
     public sealed record Report(int Schedules, TimeSpan Elapsed);
 
@@ -101,8 +114,12 @@ public static class ModelChecker
         failure = null;
         while (true)
         {
-            var runnable = threads.Where(t => !t.Finished).ToList();
-            if (runnable.Count == 0) break;
+            var runnable = threads.Where(t => !t.Finished && (t.BlockedUntil is null || t.BlockedUntil())).ToList();
+            if (runnable.Count == 0)
+            {
+                foreach (var t in threads) t.Abandon(); // all asleep (or done): the end state the check judges
+                break;
+            }
             if (points.Count > MaxSteps)
             {
                 failure = new InvalidOperationException($"No end after {MaxSteps} steps: a livelock, or a spin without Atomic.SpinOnce.");
@@ -154,6 +171,9 @@ public static class ModelChecker
 
         public bool Finished { get; private set; }
 
+        /// <summary>Set while blocked (<see cref="Block"/>): chosen only once this holds.</summary>
+        public Func<bool>? BlockedUntil { get; set; }
+
         /// <summary>Paused in a spin: not chosen again until another thread has run.</summary>
         public bool Yielded { get; set; }
 
@@ -168,6 +188,7 @@ public static class ModelChecker
                 if (!_abandoned)
                 {
                     try { body(); }
+                    catch (OperationCanceledException) when (_abandoned) { }
                     catch (Exception e) { Error = e; }
                 }
                 Finished = true;

@@ -52,6 +52,11 @@ public static class SeededBugs
     /// the object's next task.</summary>
     public static bool WakeIgnoresGeneration;
 
+    /// <summary>A worker that a notifier woke as a searcher (and counted as one) does not know it searches: it never
+    /// ends that search, the searching count stays above zero, and every later notifier believes someone is looking —
+    /// work queued afterwards waits while every worker sleeps.</summary>
+    public static bool WokenWorkerForgetsItSearches;
+
     /// <summary>
     /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
     /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.

@@ -32,25 +32,26 @@ internal sealed class IdleWorkers
     {
         while (true)
         {
-            int searching = Volatile.Read(ref _searching);
+            int searching = Atomic.Read(ref _searching);
             if (2 * searching >= _parked.Length) return false;
-            if (Interlocked.CompareExchange(ref _searching, searching + 1, searching) == searching) return true;
+            if (Atomic.CompareExchange(ref _searching, searching + 1, searching) == searching) return true;
         }
     }
 
     /// <summary>Stops searching; true when this was the last searcher.</summary>
-    internal bool EndSearch() => Interlocked.Decrement(ref _searching) == 0;
+    internal bool EndSearch() => Atomic.Decrement(ref _searching) == 0;
 
     /// <summary>Picks a parked worker to wake for new work, unless someone is searching already.</summary>
     /// <returns>The worker to unpark (already counted as searching), or -1.</returns>
     internal int TakeOneToWake()
     {
-        Interlocked.MemoryBarrier();
+        Atomic.Fence();
         // Both reads come after the fence, so a worker that registered to park before our task was
         // published is seen here; one that registers after will see the task in its own re-check.
-        if (Volatile.Read(ref _searching) != 0 || Volatile.Read(ref _parkedCount) == 0) return -1;
+        if (Atomic.Read(ref _searching) != 0 || Atomic.Read(ref _parkedCount) == 0) return -1;
         lock (_lock)
         {
+            // No scheduling point inside a lock (the model checker does not model a thread blocked on one).
             if (_parkedCount == 0) return -1;
             Interlocked.Increment(ref _searching);
             int worker = _parked[--_parkedCount];
@@ -63,7 +64,7 @@ internal sealed class IdleWorkers
     internal void Register(int worker)
     {
         lock (_lock) _parked[_parkedCount++] = worker;
-        Interlocked.MemoryBarrier();
+        Atomic.Fence();
     }
 
     /// <summary>
@@ -86,6 +87,9 @@ internal sealed class IdleWorkers
             }
             bool woken = _wokenAsSearcher[worker];
             _wokenAsSearcher[worker] = false;
+#if TANDEM_MODEL
+            if (Tandem.Model.SeededBugs.WokenWorkerForgetsItSearches) return false; // seeded bug: the count it was given leaks
+#endif
             return woken;
         }
     }

@@ -13,6 +13,11 @@ internal sealed class Parker
     /// <summary>Waits for the permit (at most <paramref name="timeoutMs"/>, or forever with -1), then consumes it.</summary>
     internal void Park(int timeoutMs)
     {
+#if TANDEM_MODEL
+        // The model build: a logical thread of the model checker sleeps until another one grants the permit.
+        Tandem.Model.ModelChecker.Block(() => Volatile.Read(ref _permit));
+        _permit = false;
+#else
         lock (_lock)
         {
             if (!_permit)
@@ -22,15 +27,21 @@ internal sealed class Parker
             }
             _permit = false;
         }
+#endif
     }
 
     /// <summary>Grants the permit, waking the parked thread if there is one.</summary>
     internal void Unpark()
     {
+#if TANDEM_MODEL
+        Atomic.Racy();
+        Volatile.Write(ref _permit, true);
+#else
         lock (_lock)
         {
             _permit = true;
             Monitor.Pulse(_lock);
         }
+#endif
     }
 }
