@@ -57,6 +57,11 @@ public static class SeededBugs
     /// work queued afterwards waits while every worker sleeps.</summary>
     public static bool WokenWorkerForgetsItSearches;
 
+    /// <summary>An abort marks the object's current generation instead of the one its handle was made for (the review's
+    /// defect 6): an abort that checked its generation and was preempted while the object finished its task and started
+    /// another aborts that unrelated task.</summary>
+    public static bool AbortMarksCurrentGeneration;
+
     /// <summary>
     /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
     /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.

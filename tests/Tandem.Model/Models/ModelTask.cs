@@ -21,4 +21,8 @@ internal sealed class ModelTask(int number) : HostTask
         Atomic.Fence(); // the join cell's outcome CAS
         Retire();
     }
+
+    /// <summary>What a spawn does to a recycled object: starts its next task (the abort mark is set just behind the
+    /// new generation).</summary>
+    public void StartNext() => ResetCore(Number, Priority.Normal);
 }

@@ -247,7 +247,7 @@ internal sealed class EmbeddedTask : TaskCore
     {
         // The generation decides, not the state read here: an abort marked for a generation that has finished, or
         // whose slot was reused meanwhile, counts for no task (see TaskCore.AbortRequested).
-        if (Volatile.Read(ref Generation) != generation || !IsLive || !TryMarkAbort(generation)) return;
+        if (Atomic.Read(ref Generation) != generation || !IsLive || !TryMarkAbort(generation)) return;
         WakeSelf(generation);
     }
 }

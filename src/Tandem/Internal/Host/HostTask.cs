@@ -118,7 +118,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>Asks the task to abort, from any thread, if it is still the one of <paramref name="generation"/>.</summary>
     internal void RequestAbort(int generation)
     {
-        if (Volatile.Read(ref Generation) != generation || !TryMarkAbort(generation)) return;
+        if (Atomic.Read(ref Generation) != generation || !TryMarkAbort(generation)) return;
         WakeIf(generation);
     }
 

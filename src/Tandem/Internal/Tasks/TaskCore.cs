@@ -78,16 +78,19 @@ internal abstract partial class TaskCore : TaskContext
     private int _abortGeneration = WrapTesting.IntStart - 1;
 
     /// <summary>True once an abort was requested for the current task; read by Tandem awaiters to throw at the next suspension point.</summary>
-    internal bool AbortRequested => Volatile.Read(ref _abortGeneration) == Volatile.Read(ref Generation);
+    internal bool AbortRequested => Atomic.Read(ref _abortGeneration) == Atomic.Read(ref Generation);
 
     /// <summary>Records an abort of the task of <paramref name="generation"/>; false when it was already requested. Safe from any thread.</summary>
     internal bool TryMarkAbort(int generation)
     {
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.AbortMarksCurrentGeneration) generation = Atomic.Read(ref Generation); // seeded: the object's, not the handle's
+#endif
         while (true)
         {
-            int current = Volatile.Read(ref _abortGeneration);
+            int current = Atomic.Read(ref _abortGeneration);
             if (current - generation >= 0) return false; // already requested for this task (or a later one)
-            if (Interlocked.CompareExchange(ref _abortGeneration, generation, current) == current) return true;
+            if (Atomic.CompareExchange(ref _abortGeneration, generation, current) == current) return true;
         }
     }
 
@@ -187,7 +190,7 @@ internal abstract partial class TaskCore : TaskContext
     }
 
     /// <summary>True while there are queued resumptions.</summary>
-    internal bool HasReady => _localReadyHead is not null || Volatile.Read(ref _readyHead) is not null;
+    internal bool HasReady => _localReadyHead is not null || Atomic.Read(ref _readyHead) is not null;
 
     /// <summary>
     /// Wakes the task from inside its own poll (the poll is running on this thread): the scheduler needs no
@@ -200,7 +203,7 @@ internal abstract partial class TaskCore : TaskContext
     {
         // The generation was advanced when the object's last task finished (EndGeneration). The abort mark is set just
         // behind it: it only grows, so after 2^32 generations a mark left from long ago would equal the generation again.
-        Volatile.Write(ref _abortGeneration, Generation - 1);
+        Atomic.Write(ref _abortGeneration, Generation - 1);
         PollsExecutionContext = ExecutionContext.Capture();
         if (_cancellation is { } cancellation)
         {
