@@ -62,6 +62,10 @@ public static class SeededBugs
     /// another aborts that unrelated task.</summary>
     public static bool AbortMarksCurrentGeneration;
 
+    /// <summary>The shared pool's refill hands its batch back to the empty stack before copying the items out: another
+    /// thread's spill can fill that batch meanwhile, and the same object is handed out twice.</summary>
+    public static bool RefillReturnsTheBatchBeforeCopying;
+
     /// <summary>
     /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
     /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.

@@ -13,7 +13,11 @@ namespace Tandem.Internal.Pools;
 /// </remarks>
 internal static class SharedPool<T> where T : class, new()
 {
+#if TANDEM_MODEL
+    private const int BatchSize = 2; // the model build: small enough for a few rents to spill and refill
+#else
     private const int BatchSize = 32;
+#endif
     private const int MaxDepotBatches = 4096;
 
     [ThreadStatic] private static ThreadStack? t_stack;
@@ -36,16 +40,33 @@ internal static class SharedPool<T> where T : class, new()
         stack.Items[stack.Count++].Item = item;
     }
 
+    // Atomic.Racy() marks where another thread may take the lock in between: scheduling points of the model checker
+    // (never inside a locked region, where a second thread would block outside the checker's control).
+
     private static bool Refill(ThreadStack stack)
     {
         RefSlot<T>[]? batch;
+        Atomic.Racy();
         lock (s_lock)
         {
             if (!s_fullBatches.TryPop(out batch)) return false;
         }
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.RefillReturnsTheBatchBeforeCopying)
+        {
+            // Seeded bug: the batch goes back to the empty stack before its items are copied out.
+            lock (s_lock) s_emptyBatches.Push(batch);
+            Atomic.Racy();
+        }
+#endif
         Array.Copy(batch, stack.Items, BatchSize);
+        Atomic.Racy();
         Array.Clear(batch);
         stack.Count = BatchSize;
+#if TANDEM_MODEL
+        if (Tandem.Model.SeededBugs.RefillReturnsTheBatchBeforeCopying) return true;
+#endif
+        Atomic.Racy();
         lock (s_lock) s_emptyBatches.Push(batch);
         return true;
     }
@@ -53,6 +74,7 @@ internal static class SharedPool<T> where T : class, new()
     private static void Spill(ThreadStack stack)
     {
         RefSlot<T>[]? batch;
+        Atomic.Racy();
         lock (s_lock)
         {
             if (s_fullBatches.Count >= MaxDepotBatches)
@@ -68,8 +90,23 @@ internal static class SharedPool<T> where T : class, new()
         Array.Copy(stack.Items, BatchSize, batch, 0, BatchSize);
         Array.Clear(stack.Items, BatchSize, BatchSize);
         stack.Count = BatchSize;
+        Atomic.Racy();
         lock (s_lock) s_fullBatches.Push(batch);
     }
+
+#if TANDEM_MODEL
+    /// <summary>The model build: forgets the depot and the calling thread's stack, so that each explored schedule
+    /// starts from an empty pool.</summary>
+    internal static void ResetForModel()
+    {
+        lock (s_lock)
+        {
+            s_fullBatches.Clear();
+            s_emptyBatches.Clear();
+        }
+        t_stack = null;
+    }
+#endif
 
     private sealed class ThreadStack
     {
