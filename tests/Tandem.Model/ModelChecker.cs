@@ -4,13 +4,14 @@ namespace Tandem.Model;
 /// A stateless model checker for the lock-free structures (after CHESS and Tokio's loom): it runs a model's logical
 /// threads as real threads of which exactly one runs at a time, switching only at scheduling points — every atomic
 /// operation of the structure under test (<see cref="Atomic"/> in the model build) — and explores every schedule whose
-/// number of preemptions (switching away from a thread that could go on) is within a bound. A failure throws with the
-/// schedule, and <see cref="Replay"/> runs that schedule again exactly.
+/// number of preemptions (switching away from a thread that could go on) is within a bound
+/// (<see cref="Explore"/>), or random schedules after PCT (<see cref="ExploreRandom"/>) for set-ups too large to
+/// explore whole. A failure throws with the schedule, and <see cref="Replay"/> runs that schedule again exactly.
 /// </summary>
+/// <remarks>Schedules interleave operations; they do not reorder one thread's memory accesses: the checker explores
+/// sequentially consistent executions, so a missing fence between two operations of one thread is not found.</remarks>
 public static class ModelChecker
 {
-    [ThreadStatic] private static LogicalThread? t_current;
-
     static ModelChecker()
     {
         // The structures' Debug.Assert invariants are properties the models check too: a failed one throws (and so
@@ -30,11 +31,11 @@ public static class ModelChecker
     }
 
     /// <summary>Called by <see cref="Atomic"/> before each operation: hands control back to the explorer.</summary>
-    public static void SchedulingPoint() => t_current?.Pause(yielded: false);
+    public static void SchedulingPoint() => LogicalThread.Current?.Pause(yielded: false);
 
     /// <summary>Called by a spin-wait turn (<see cref="Atomic.SpinOnce"/>): this thread cannot progress until another runs,
     /// so the explorer runs another one first (a spinning thread would otherwise spin through the whole schedule).</summary>
-    public static void Yield() => t_current?.Pause(yielded: true);
+    public static void Yield() => LogicalThread.Current?.Pause(yielded: true);
 
     /// <summary>
     /// Blocks the calling logical thread until <paramref name="ready"/> holds (a parked worker waiting for its permit):
@@ -43,10 +44,18 @@ public static class ModelChecker
     /// </summary>
     public static void Block(Func<bool> ready)
     {
-        var thread = t_current ?? throw new InvalidOperationException("Block is for a model's logical threads.");
+        var thread = LogicalThread.Current ?? throw new InvalidOperationException("Block is for a model's logical threads.");
         thread.BlockedUntil = ready;
         thread.Pause(yielded: false);
         thread.BlockedUntil = null;
+    }
+
+    /// <summary>Starts another logical thread from a running one (a pool starting a thread): it takes part in the
+    /// schedule from the next decision on.</summary>
+    public static void Spawn(Action body)
+    {
+        var current = LogicalThread.Current ?? throw new InvalidOperationException("Spawn is for a model's logical threads.");
+        current.Run.Add(body);
     }
 
     /// <summary>What an exploration did.</summary>
@@ -64,7 +73,7 @@ public static class ModelChecker
         int schedules = 0;
         while (true)
         {
-            var points = Run(setup, prefix, out var failure);
+            var points = ScheduleRun.Execute(setup, new Replaying(prefix), out var failure);
             schedules++;
             if (failure is not null) throw new ModelFailure(failure, points.Select(p => p.Chosen).ToList(), schedules);
             if (schedules >= maxSchedules) throw new InvalidOperationException($"More than {maxSchedules} schedules: lower the bound or the model's size.");
@@ -76,7 +85,7 @@ public static class ModelChecker
             {
                 var (point, tried) = stack[^1];
                 int option = point.Options.FirstOrDefault(o => !tried.Contains(o)
-                    && point.Preemptions + (IsPreemption(point, o) ? 1 : 0) <= preemptionBound, -1);
+                    && point.Preemptions + (point.IsPreemption(o) ? 1 : 0) <= preemptionBound, -1);
                 if (option >= 0)
                 {
                     tried.Add(option);
@@ -91,143 +100,84 @@ public static class ModelChecker
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="schedules"/> random schedules of the model after PCT (Burckhardt et al., "A randomized
+    /// scheduler with probabilistic guarantees of finding bugs"): each thread gets a random priority, the highest-priority
+    /// thread that can run always runs, and at <paramref name="depth"/> − 1 random steps the running thread drops below
+    /// all others. A bug that needs d ordering constraints is found by one schedule with probability at least
+    /// 1/(n·k^(d−1)) for n threads and k steps. The same seed gives the same schedules.
+    /// </summary>
+    public static Report ExploreRandom(Func<(Action[] Threads, Action Check)> setup, int schedules, int depth = 3, int seed = 1)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var random = new Random(seed);
+        // A first run in the default order measures the schedule's length, from which the change points are drawn.
+        int steps = Math.Max(1, ScheduleRun.Execute(setup, new Replaying([]), out _).Count);
+        for (int i = 0; i < schedules; i++)
+        {
+            var strategy = new Pct(random, depth, steps);
+            var points = ScheduleRun.Execute(setup, strategy, out var failure);
+            steps = Math.Max(steps, points.Count);
+            if (failure is not null)
+                throw new ModelFailure(failure, points.Select(p => p.Chosen).ToList(), i + 1, $"random schedule {i + 1} of seed {seed}");
+        }
+        return new Report(schedules, watch.Elapsed);
+    }
+
     /// <summary>Runs the model once along <paramref name="schedule"/> (the thread chosen at each decision), as printed by a failure.</summary>
     public static void Replay(Func<(Action[] Threads, Action Check)> setup, IReadOnlyList<int> schedule)
     {
-        Run(setup, schedule, out var failure);
+        ScheduleRun.Execute(setup, new Replaying(schedule), out var failure);
         if (failure is not null) throw new ModelFailure(failure, [.. schedule], 1);
     }
 
-    private const int MaxSteps = 10_000;
-
-    private sealed record Decision(List<int> Options, int Chosen, int Previous, int Preemptions);
-
-    private static bool IsPreemption(Decision point, int option) => point.Previous >= 0 && option != point.Previous && point.Options.Contains(point.Previous);
-
-    private static List<Decision> Run(Func<(Action[] Threads, Action Check)> setup, IReadOnlyList<int> prefix, out Exception? failure)
+    /// <summary>Follows a given prefix of decisions, then the default: go on with the same thread (no preemption), else
+    /// the lowest-numbered one.</summary>
+    private sealed class Replaying(IReadOnlyList<int> prefix) : IStrategy
     {
-        var (bodies, check) = setup();
-        var threads = bodies.Select((body, i) => new LogicalThread(i, body)).ToArray();
-        foreach (var thread in threads) thread.Start();
-        var points = new List<Decision>();
-        int previous = -1, preemptions = 0;
-        failure = null;
-        while (true)
+        public int Choose(int step, List<int> options, int previous)
         {
-            var runnable = threads.Where(t => !t.Finished && (t.BlockedUntil is null || t.BlockedUntil())).ToList();
-            if (runnable.Count == 0)
-            {
-                foreach (var t in threads) t.Abandon(); // all asleep (or done): the end state the check judges
-                break;
-            }
-            if (points.Count > MaxSteps)
-            {
-                failure = new InvalidOperationException($"No end after {MaxSteps} steps: a livelock, or a spin without Atomic.SpinOnce.");
-                foreach (var t in threads) t.Abandon();
-                return points;
-            }
-            // A thread that yielded in a spin waits until another one has run.
-            var options = runnable.Where(t => !t.Yielded).Select(t => t.Id).ToList();
-            if (options.Count == 0) options = runnable.Select(t => t.Id).ToList();
-            // Along the prefix first; then the default: go on with the same thread (no preemption), else the lowest.
-            int chosen = points.Count < prefix.Count ? prefix[points.Count]
-                : options.Contains(previous) ? previous : options[0];
-            if (!options.Contains(chosen)) chosen = options[0]; // a replayed schedule of a changed model
-            var point = new Decision(options, chosen, previous, preemptions);
-            if (IsPreemption(point, chosen)) preemptions++;
-            points.Add(point);
-            if (Environment.GetEnvironmentVariable("MODEL_TRACE") == "1") Console.Error.WriteLine($"step {points.Count}: thread {chosen} of [{string.Join(",", options)}] yielded [{string.Join(",", threads.Where(t => t.Yielded).Select(t => t.Id))}]");
-            threads[chosen].RunUntilNextPoint();
-            foreach (var other in threads)
-                if (other.Id != chosen) other.Yielded = false; // someone else ran: a spinner may look again
-            if (threads[chosen].Error is { } error)
-            {
-                failure = error;
-                foreach (var t in threads) t.Abandon();
-                return points;
-            }
-            previous = chosen;
+            int chosen = step < prefix.Count ? prefix[step] : options.Contains(previous) ? previous : options[0];
+            return options.Contains(chosen) ? chosen : options[0]; // a replayed schedule of a changed model
         }
-        try
-        {
-            check();
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-        return points;
     }
 
-    /// <summary>A logical thread: a real thread that runs only between two scheduling points, when the explorer says.</summary>
-    private sealed class LogicalThread(int id, Action body)
+    /// <summary>PCT: random thread priorities, lowered at random change points.</summary>
+    private sealed class Pct(Random random, int depth, int steps) : IStrategy
     {
-        private readonly SemaphoreSlim _go = new(0);
-        private readonly SemaphoreSlim _paused = new(0);
-        private Thread? _thread;
-        private volatile bool _abandoned;
+        private readonly Dictionary<int, int> _priority = [];
+        private readonly int[] _changePoints = [.. Enumerable.Range(0, depth - 1).Select(_ => random.Next(steps))];
 
-        public int Id { get; } = id;
-
-        public bool Finished { get; private set; }
-
-        /// <summary>Set while blocked (<see cref="Block"/>): chosen only once this holds.</summary>
-        public Func<bool>? BlockedUntil { get; set; }
-
-        /// <summary>Paused in a spin: not chosen again until another thread has run.</summary>
-        public bool Yielded { get; set; }
-
-        public Exception? Error { get; private set; }
-
-        public void Start()
+        public int Choose(int step, List<int> options, int previous)
         {
-            _thread = new Thread(() =>
-            {
-                t_current = this;
-                _go.Wait(); // the first step starts when chosen
-                if (!_abandoned)
-                {
-                    try { body(); }
-                    catch (OperationCanceledException) when (_abandoned) { }
-                    catch (Exception e) { Error = e; }
-                }
-                Finished = true;
-                t_current = null;
-                _paused.Release();
-            }) { IsBackground = true, Name = $"model thread {Id}" };
-            _thread.Start();
-        }
-
-        /// <summary>Lets the thread run to its next scheduling point (or its end), and waits for it there.</summary>
-        public void RunUntilNextPoint()
-        {
-            _go.Release();
-            if (!_paused.Wait(TimeSpan.FromSeconds(10)))
-                throw new TimeoutException($"Model thread {Id} did not reach a scheduling point in 10 s (a wait outside the model?).");
-        }
-
-        /// <summary>Called on the thread itself at a scheduling point.</summary>
-        public void Pause(bool yielded)
-        {
-            Yielded = yielded;
-            _paused.Release();
-            _go.Wait();
-            if (_abandoned) throw new OperationCanceledException("schedule abandoned");
-        }
-
-        public void Abandon()
-        {
-            if (Finished) return;
-            _abandoned = true;
-            _go.Release();
-            _paused.Wait(TimeSpan.FromSeconds(10));
+            foreach (int id in options)
+                if (!_priority.ContainsKey(id)) _priority[id] = depth + random.Next(1_000_000); // above every lowered one
+            int index = Array.IndexOf(_changePoints, step);
+            if (index >= 0 && previous >= 0) _priority[previous] = index; // the running thread drops below all others
+            return options.MaxBy(id => _priority[id]);
         }
     }
 }
 
+/// <summary>How a run picks the thread to run at each decision.</summary>
+internal interface IStrategy
+{
+    /// <summary>Picks one of <paramref name="options"/> at decision <paramref name="step"/>; <paramref name="previous"/>
+    /// ran last (−1 at the start).</summary>
+    int Choose(int step, List<int> options, int previous);
+}
+
+/// <summary>One decision of a run: the threads that could run, the one chosen, the one that ran before, and the
+/// preemptions so far.</summary>
+internal sealed record Decision(List<int> Options, int Chosen, int Previous, int Preemptions)
+{
+    /// <summary>True when choosing <paramref name="option"/> switches away from a thread that could go on.</summary>
+    public bool IsPreemption(int option) => Previous >= 0 && option != Previous && Options.Contains(Previous);
+}
+
 /// <summary>A model's check failed, or a thread threw, on <see cref="Schedule"/>.</summary>
-public sealed class ModelFailure(Exception cause, List<int> schedule, int schedulesExplored)
-    : Exception($"The model failed after {schedulesExplored} schedules, on the schedule [{string.Join(", ", schedule)}] (replay it with ModelChecker.Replay): {cause.Message}", cause)
+public sealed class ModelFailure(Exception cause, List<int> schedule, int schedulesExplored, string? how = null)
+    : Exception($"The model failed after {schedulesExplored} schedules{(how is null ? "" : $" ({how})")}, on the schedule [{string.Join(", ", schedule)}] (replay it with ModelChecker.Replay): {cause.Message}", cause)
 {
     /// <summary>The thread chosen at each decision of the failing run.</summary>
     public IReadOnlyList<int> Schedule { get; } = schedule;

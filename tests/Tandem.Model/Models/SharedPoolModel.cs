@@ -15,7 +15,7 @@ public class SharedPoolModel(Xunit.Abstractions.ITestOutputHelper output)
 
     private static (Action[] Threads, Action Check) SpillingRacingRefilling()
     {
-        SharedPool<PooledThing>.ResetForModel();
+        SharedPool<PooledThing>.ResetDepotForModel();
         int seen = 0;
         PooledThing Rent()
         {
@@ -32,12 +32,14 @@ public class SharedPoolModel(Xunit.Abstractions.ITestOutputHelper output)
         }
         void Spiller()
         {
+            SharedPool<PooledThing>.ResetThreadForModel();
             // Returns seven objects: its stack (4) spills a batch of 2 to the depot twice.
             var things = Enumerable.Range(0, 7).Select(_ => new PooledThing { Holders = 1 }).ToList();
             foreach (var thing in things) Return(thing);
         }
         void Renter()
         {
+            SharedPool<PooledThing>.ResetThreadForModel();
             // Rents from an empty stack: refills from the depot when a batch is there, else makes new objects.
             var held = new List<PooledThing>();
             for (int i = 0; i < 3; i++) held.Add(Rent());

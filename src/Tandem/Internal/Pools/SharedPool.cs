@@ -95,17 +95,19 @@ internal static class SharedPool<T> where T : class, new()
     }
 
 #if TANDEM_MODEL
-    /// <summary>The model build: forgets the depot and the calling thread's stack, so that each explored schedule
-    /// starts from an empty pool.</summary>
-    internal static void ResetForModel()
+    /// <summary>The model build: empties the depot, so that each explored schedule starts from an empty pool.</summary>
+    internal static void ResetDepotForModel()
     {
         lock (s_lock)
         {
             s_fullBatches.Clear();
             s_emptyBatches.Clear();
         }
-        t_stack = null;
     }
+
+    /// <summary>The model build: forgets the calling thread's stack (the checker's threads run one logical thread after
+    /// another).</summary>
+    internal static void ResetThreadForModel() => t_stack = null;
 #endif
 
     private sealed class ThreadStack
