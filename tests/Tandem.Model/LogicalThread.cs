@@ -17,6 +17,9 @@ internal sealed class LogicalThread(int id, Action body, ScheduleRun run)
     /// <summary>The logical thread running on this thread, if any.</summary>
     public static LogicalThread? Current => t_current;
 
+    /// <summary>MODEL_TRACE=2: each pause prints where the thread is.</summary>
+    private static readonly bool TraceStacks = Environment.GetEnvironmentVariable("MODEL_TRACE") == "2";
+
     public int Id { get; } = id;
 
     /// <summary>The run this thread belongs to (for <see cref="ModelChecker.Spawn"/>).</summary>
@@ -60,6 +63,9 @@ internal sealed class LogicalThread(int id, Action body, ScheduleRun run)
     /// <summary>Called on the thread itself at a scheduling point.</summary>
     public void Pause(bool yielded)
     {
+        // An abandoned thread unwinding (through finally blocks that reach scheduling points) runs to its end unpaused.
+        if (_abandoned) throw new OperationCanceledException("schedule abandoned");
+        if (TraceStacks) File.AppendAllText("/tmp/model-trace.txt", Environment.NewLine + $"thread {Id} at: {new System.Diagnostics.StackTrace(2, false).ToString().Split('\n').Take(4).Aggregate((a, b) => a.Trim() + " < " + b.Trim())}");
         Yielded = yielded;
         _paused.Release();
         _go.Wait();

@@ -58,8 +58,11 @@ internal sealed class ScheduleRun
             points.Add(point);
             if (trace) Console.Error.WriteLine($"step {points.Count}: thread {chosen} of [{string.Join(",", options)}] yielded [{string.Join(",", _threads.Where(t => t.Yielded).Select(t => t.Id))}]");
             _threads[chosen].RunUntilNextPoint();
-            foreach (var other in _threads)
-                if (other.Id != chosen) other.Yielded = false; // someone else ran: a spinner may look again
+            // A spinner may look again once another thread has made progress: a step that did not end in a spin of its
+            // own. (Two spinners must not free each other in turn while the thread they wait for never runs.)
+            if (!_threads[chosen].Yielded)
+                foreach (var other in _threads)
+                    if (other.Id != chosen) other.Yielded = false;
             if (_threads[chosen].Error is { } error)
             {
                 failure = error;

@@ -66,6 +66,11 @@ public static class SeededBugs
     /// thread's spill can fill that batch meanwhile, and the same object is handed out twice.</summary>
     public static bool RefillReturnsTheBatchBeforeCopying;
 
+    /// <summary>A blocking-pool thread that found no work leaves the lock still counted and is uncounted in a later step
+    /// (the review's defect 2): a job queued between the two sees the thread bound reached and no idle thread, starts
+    /// none, and waits until a later job starts one.</summary>
+    public static bool ExitingThreadUncountedLate;
+
     /// <summary>
     /// Turns a seeded bug on, explores <paramref name="model"/>, and turns the bug off: returns the failure the checker
     /// must find (after checking that its printed schedule replays it), and fails the test if it finds none.

@@ -40,6 +40,63 @@ public class LocalQueueModel(Xunit.Abstractions.ITestOutputHelper output)
         return ([Owner, Thief], Check);
     }
 
+    /// <summary>The owner racing two thieves, each with a queue of its own: too many schedules to explore whole at
+    /// bound 2, so random ones (PCT).</summary>
+    private static (Action[] Threads, Action Check) OwnerRacingTwoThieves()
+    {
+        var queue = new LocalQueue();
+        var taken = new List<ModelTask>();
+        var stolen = new List<ModelTask>[] { [], [] };
+        int next = 0;
+        void Owner()
+        {
+            var overflow = new List<ModelTask>();
+            for (int round = 0; round < 2; round++)
+            {
+                for (int i = 0; i < LocalQueue.Capacity; i++) Push(queue, new ModelTask(next++), overflow);
+                if (queue.TryPop() is ModelTask task) taken.Add(task);
+            }
+            while (queue.TryPop() is ModelTask task) taken.Add(task);
+            taken.AddRange(overflow);
+        }
+        Action Thief(int t) => () =>
+        {
+            var own = new LocalQueue();
+            var buffer = new RefSlot<HostTask>[LocalQueue.Capacity];
+            for (int round = 0; round < 2; round++)
+            {
+                if (queue.StealInto(own, buffer) is ModelTask task) stolen[t].Add(task);
+                while (own.TryPop() is ModelTask mine) stolen[t].Add(mine);
+            }
+        };
+        void Check() => ExactlyOnce.Check(next, [.. taken, .. stolen[0], .. stolen[1]]);
+        return ([Owner, Thief(0), Thief(1)], Check);
+    }
+
+    [Fact]
+    public void EveryTaskIsTakenExactlyOnceWithTwoThievesOnRandomSchedules()
+    {
+        var report = ModelChecker.ExploreRandom(OwnerRacingTwoThieves, schedules: 3_000, depth: 3);
+        output.WriteLine($"{report.Schedules} random schedules in {report.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public void RandomSchedulesFindAPopThatDoesNotClaimWithACas()
+    {
+        SeededBugs.PopWritesHeadPlainly = true;
+        try
+        {
+            var failure = Assert.Throws<ModelFailure>(() => ModelChecker.ExploreRandom(OwnerRacingTwoThieves, schedules: 3_000, depth: 3));
+            output.WriteLine(failure.Message);
+            Assert.Contains("taken 2 times", failure.Message);
+            Assert.Throws<ModelFailure>(() => ModelChecker.Replay(OwnerRacingTwoThieves, failure.Schedule));
+        }
+        finally
+        {
+            SeededBugs.PopWritesHeadPlainly = false;
+        }
+    }
+
     private static void Push(LocalQueue queue, ModelTask task, List<ModelTask> overflow)
     {
         if (!queue.TryPush(task)) overflow.Add(task);

@@ -17,7 +17,7 @@ namespace Tandem.Internal.Host;
 /// </remarks>
 internal sealed class BlockingPool
 {
-    private readonly object _lock = new(); // a monitor: Wait and Pulse need one
+    private readonly PoolMonitor _monitor = new();
     private readonly Queue<Action> _queue = new();
     private readonly List<Thread> _threads = [];
     private readonly int _maxThreads;
@@ -38,24 +38,28 @@ internal sealed class BlockingPool
     {
         get
         {
-            lock (_lock) return [.. _threads];
+            using (_monitor.Enter()) return [.. _threads];
         }
     }
 
     /// <summary>Queues <paramref name="work"/>, starting a thread if the bound allows; false once the pool is stopping.</summary>
     internal bool TryRun(Action work)
     {
-        lock (_lock)
+        using (_monitor.Enter())
         {
             if (_stopping) return false;
             _queue.Enqueue(work);
-            if (_idle > 0) Monitor.Pulse(_lock);
+            if (_idle > 0) _monitor.Pulse();
             if (_idle >= _queue.Count || _threadCount >= _maxThreads) return true;
             _threadCount++;
+#if TANDEM_MODEL
+            Tandem.Model.ModelChecker.Spawn(Loop); // a logical thread of the model checker
+#else
             _threads.RemoveAll(t => !t.IsAlive); // bookkeeping for Threads and Stop only; the bound uses _threadCount
             var thread = new Thread(Loop) { IsBackground = true, Name = $"{_namePrefix} blocking" };
             _threads.Add(thread);
             thread.Start();
+#endif
             return true;
         }
     }
@@ -64,10 +68,10 @@ internal sealed class BlockingPool
     internal bool Stop(DateTime deadline)
     {
         Thread[] threads;
-        lock (_lock)
+        using (_monitor.Enter())
         {
             _stopping = true;
-            Monitor.PulseAll(_lock);
+            _monitor.PulseAll();
             threads = [.. _threads];
         }
         bool all = true;
@@ -84,12 +88,17 @@ internal sealed class BlockingPool
         while (true)
         {
             Action work;
-            lock (_lock)
+            using (_monitor.Enter())
             {
                 while (_queue.Count == 0)
                 {
                     if (_stopping || (!WaitForWork() && _queue.Count == 0))
                     {
+#if TANDEM_MODEL
+                        // Seeded bug (the review's defect 2): the thread leaves the lock still counted, and is
+                        // uncounted in a later step — a job queued between the two sees the bound reached.
+                        if (Tandem.Model.SeededBugs.ExitingThreadUncountedLate) goto uncountLate;
+#endif
                         _threadCount--; // in the same locked step as the decision: see the remarks
                         return;
                     }
@@ -98,13 +107,17 @@ internal sealed class BlockingPool
             }
             work();
         }
+#if TANDEM_MODEL
+    uncountLate:
+        using (_monitor.Enter()) _threadCount--;
+#endif
     }
 
     /// <summary>Waits (lock held) up to the keep-alive for a pulse; false when it timed out.</summary>
     private bool WaitForWork()
     {
         _idle++;
-        bool signalled = Monitor.Wait(_lock, _keepAliveMs);
+        bool signalled = _monitor.Wait(_keepAliveMs);
         _idle--;
         return signalled;
     }
