@@ -71,6 +71,26 @@ public static class Async
         TaskCore.Current?.Priority ?? throw new InvalidOperationException("Not inside a Tandem task.");
 
     /// <summary>
+    /// Moves the running task to <paramref name="priority"/>, and yields: the task goes on from the back of that
+    /// priority's queue, after the ready tasks of higher priorities (and those ahead of it at its own). Everything that
+    /// wakes it from then on queues it at the new priority. A server can read and parse a request at High priority and
+    /// run each route's handler at the route's own.
+    /// </summary>
+    /// <param name="priority">The task's new priority.</param>
+    /// <returns>The yield to await.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="priority"/> is not one of the five.</exception>
+    /// <exception cref="InvalidOperationException">Not inside a Tandem task.</exception>
+    public static YieldAwaitable ChangePriority(Priority priority)
+    {
+        if (!Enum.IsDefined(priority)) throw new ArgumentOutOfRangeException(nameof(priority), priority, "A priority is Critical, High, Normal, Low or Idle.");
+        var task = TaskCore.Current ?? throw new InvalidOperationException("ChangePriority is for the running Tandem task: call it inside one.");
+        // The task is running on this thread: no queue holds it, and whoever queues it next (its poller at this poll's
+        // end, or a waker after that poll's closing fence) reads the new value.
+        task.Priority = priority;
+        return default;
+    }
+
+    /// <summary>
     /// A token that is cancelled when the running task is aborted, to pass to APIs that take one
     /// (<c>HttpClient</c>, <c>Stream.ReadAsync</c>, …) so that they stop too. An
     /// <see cref="OperationCanceledException"/> it causes ends the task as aborted. The first use in a task

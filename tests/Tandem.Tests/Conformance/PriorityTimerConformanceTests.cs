@@ -30,6 +30,59 @@ public class PriorityTimerConformanceTests
         Assert.Equal([Priority.Critical, Priority.High, Priority.Normal, Priority.Low, Priority.Idle], order);
     });
 
+    /// <summary>A task that changes its priority goes on from the back of the new level: raised above the others, it
+    /// runs before them; lowered below them, after them. Later wakes queue it at the new level.</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.SingleThreaded), MemberType = typeof(Runtimes))]
+    public void ChangePriorityMovesTheTaskToTheNewLevel(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var order = rt.BlockOn(Priority.Idle, async () =>
+        {
+            var log = new ConcurrentQueue<string>();
+            var mover = rt.Spawn(Priority.Low, (rt, log), static async s =>
+            {
+                var second = s.rt.Spawn(Priority.Normal, s.log, static log =>
+                {
+                    log.Enqueue("normal 2");
+                    return TandemTask.CompletedTask;
+                });
+                await Async.ChangePriority(Priority.Critical); // ahead of the Normal task it just made ready
+                s.log.Enqueue($"raised {Async.CurrentPriority}");
+                await Async.ChangePriority(Priority.Idle); // behind that Normal task and the Low one
+                s.log.Enqueue($"lowered {Async.CurrentPriority}");
+                await second;
+            });
+            var normal = rt.Spawn(Priority.Normal, log, static async log =>
+            {
+                log.Enqueue("normal");
+                await Async.Yield();
+                log.Enqueue("normal again");
+            });
+            var low = rt.Spawn(Priority.Low, log, static log =>
+            {
+                log.Enqueue("low");
+                return TandemTask.CompletedTask;
+            });
+            await mover;
+            await normal;
+            await low;
+            return log.ToArray();
+        });
+        // The Normal task runs (twice: it yields) before the Low mover starts; then the mover, raised, runs before the
+        // Normal task it spawned; lowered to Idle, after that task and the Low one.
+        Assert.Equal(["normal", "normal again", "raised Critical", "normal 2", "low", "lowered Idle"], order);
+    });
+
+    /// <summary>Changing priority outside a task, or to a value that is not a priority, fails at once, naming the fix.</summary>
+    [Fact]
+    public void ChangePriorityRefusesMisuse()
+    {
+        var outside = Assert.Throws<InvalidOperationException>(() => Async.ChangePriority(Priority.High));
+        Assert.Contains("inside one", outside.Message);
+        Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => Async.ChangePriority((Priority)9)).ParamName);
+    }
+
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
     public void DelaysWakeInDeadlineOrder(Tier mode) => Bounded.Run(() =>
