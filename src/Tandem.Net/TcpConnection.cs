@@ -17,6 +17,8 @@ public sealed class TcpConnection : IDisposable
 {
     private static long s_nextId;
     private readonly Socket _socket;
+    private readonly Internal.SocketOperation _receive = new();
+    private readonly Internal.SocketOperation _send = new();
     private int _closed;
 
     internal TcpConnection(Socket socket, Priority priority, CancellationToken closing)
@@ -75,7 +77,9 @@ public sealed class TcpConnection : IDisposable
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsClosed, this);
-        return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        // A token needs the socket's own cancellable path (which allocates); without one, the reusable operation.
+        return cancellationToken.CanBeCanceled ? _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)
+            : _receive.Receive(_socket, buffer);
     }
 
     /// <summary>Sends all of <paramref name="data"/>.</summary>
@@ -85,7 +89,7 @@ public sealed class TcpConnection : IDisposable
     {
         ObjectDisposedException.ThrowIf(IsClosed, this);
         // A stream socket's send completes only when all of the data is taken; the returned count is the whole length.
-        var send = _socket.SendAsync(data, SocketFlags.None, cancellationToken);
+        var send = cancellationToken.CanBeCanceled ? _socket.SendAsync(data, SocketFlags.None, cancellationToken) : _send.Send(_socket, data);
         if (send.IsCompletedSuccessfully)
         {
             _ = send.Result;
@@ -115,6 +119,8 @@ public sealed class TcpConnection : IDisposable
         {
         }
         _socket.Dispose();
+        _receive.Dispose();
+        _send.Dispose();
     }
 
     /// <summary>Closes the connection gracefully (what was sent is delivered). Safe more than once.</summary>
@@ -122,6 +128,8 @@ public sealed class TcpConnection : IDisposable
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         _socket.Dispose();
+        _receive.Dispose();
+        _send.Dispose();
     }
 
     /// <inheritdoc/>
