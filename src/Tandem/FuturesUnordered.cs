@@ -124,7 +124,9 @@ public sealed class FuturesUnordered<T> : IAsyncEnumerable<T>, IDisposable, IJoi
 
     /// <summary>Takes out the result of the member that completed first, if one has.</summary>
     /// <param name="result">Its result.</param>
-    /// <returns>False when no member has completed yet.</returns>
+    /// <returns>False when no completed member has reached the set yet. On the host tier a spawned member's end reaches
+    /// its handle first and the set an instant later (from the thread that finished it), so the handle's
+    /// <c>IsFinished</c> may be true while this still returns false; <see cref="NextAsync()"/> waits for it.</returns>
     /// <exception cref="Exception">The member's own exception is re-thrown.</exception>
     public bool TryNext(out T result)
     {

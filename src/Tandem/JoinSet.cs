@@ -85,7 +85,9 @@ public sealed class JoinSet<T> : IDisposable, IJoinListener
 
     /// <summary>Joins the task that finished first, if one has: returns its result or re-throws its exception.</summary>
     /// <param name="result">The result.</param>
-    /// <returns>False when no task in the set has finished yet.</returns>
+    /// <returns>False when no finished task has reached the set yet. On the host tier a task's end reaches its handle
+    /// first and its set an instant later (from the thread that finished it), so a member's <c>IsFinished</c> may be true
+    /// while this still returns false; <see cref="JoinNextAsync()"/> waits for it.</returns>
     /// <exception cref="TaskAbortedException">The task that finished was aborted.</exception>
     public bool TryJoinNext(out T result)
     {
