@@ -8,6 +8,7 @@ using Tandem.Bench.Shapes;
 //   priority --impl tandem-host|dotnet-threadpool [--samples N]                  one JSON line
 //   all [--quick]                                                                every shape of both tiers, JSON lines
 //   soak --seconds S                                                             the mixed soak, one JSON line
+//   http-server --port P [--no-inline-completions]                              the HTTP contract (ANCHORS.md)
 //   tcp-echo --impl tandem-host|dotnet-threadpool [--seconds S] [--connections C] [--workers W]   TCP round trips
 //   bdn [BenchmarkDotNet arguments]                                              the BenchmarkDotNet suites
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -23,6 +24,7 @@ try
         "all" => ShapeHarness.RunAll(options.Flag("quick")),
         "soak" => Tandem.Bench.Soak.SoakRun.Run(options.Int("seconds", 30)),
         "bdn" => Suites.Run(options.Rest),
+        "http-server" => Tandem.Bench.Net.HttpBenchServer.Run(options.Int("port", 8080), !options.Flag("no-inline-completions")),
         "tcp-echo" => Tandem.Bench.Net.TcpEcho.Run(options.Require("impl"), options.Int("seconds", 5), options.Int("connections", 4), options.Int("workers", 2)),
         _ => Arguments.Usage(),
     };

@@ -19,7 +19,7 @@ public sealed class HttpRequest
     /// <summary>The path, decoded as UTF-8 (percent-escapes kept). Allocates: <see cref="HttpRequestHead.Path"/> does not.</summary>
     public string Path => Head.GetPathString();
 
-    /// <summary>The query, without its '?' (empty when there is none). Allocates.</summary>
+    /// <summary>The query, with its '?' (empty when there is none), not decoded. Allocates.</summary>
     public string QueryString => Head.GetQueryString();
 
     /// <summary>The value of query parameter <paramref name="name"/> (the first one, percent-decoded), or null.</summary>
@@ -27,6 +27,7 @@ public sealed class HttpRequest
     {
         ArgumentNullException.ThrowIfNull(name);
         var query = Head.Query;
+        if (!query.IsEmpty && query[0] == (byte)'?') query = query[1..];
         while (!query.IsEmpty)
         {
             int amp = query.IndexOf((byte)'&');

@@ -338,4 +338,18 @@ public class HttpServerTests
         }
         Assert.True(perRequest < 1, $"{perRequest:F1} bytes allocated per request");
     }
+
+    /// <summary>Query parameters are found by name, percent-decoded; a missing one is null.</summary>
+    [Fact]
+    public async Task ReadsQueryParameters()
+    {
+        await using var server = new TestServer(routes => routes.MapGet("/q", static ctx =>
+        {
+            ctx.Response.Write($"{ctx.Request.GetQuery("a")}|{ctx.Request.GetQuery("b")}|{ctx.Request.GetQuery("none") ?? "null"}");
+            return TandemTask.CompletedTask;
+        }));
+        using var client = server.Connect();
+        client.Send(TestServer.Get("/q?a=1&b=x%20y+z"));
+        Assert.Equal("1|x y z|null", (await client.ReadAsync()).Body);
+    }
 }
