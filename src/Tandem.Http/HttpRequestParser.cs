@@ -220,32 +220,50 @@ public sealed class HttpRequestParser
     /// <summary>The version's bytes, up to the CR; it is judged there.</summary>
     private int ReadVersion(ReadOnlySpan<byte> span, int i)
     {
+        var bytes = Head.Bytes;
+        if (bytes.Length == _start && span.Length - i >= VersionLength + 2)
+        {
+            // The usual case, the whole version and its CRLF in view, in one step: the bytes are counted as the byte-wise
+            // path counts them, so the limit is crossed at the same byte.
+            var line = span.Slice(i, VersionLength + 2);
+            if (line.SequenceEqual("HTTP/1.1\r\n"u8) || line.SequenceEqual("HTTP/1.0\r\n"u8))
+            {
+                if (!TakeLineBytes(line.Length, ref i)) return i;
+                _version = line[7] == '1' ? RequestVersion.Http11 : RequestVersion.Http10;
+                return EndRequestLine(i + VersionLength + 1);
+            }
+        }
         if (!TakeLineBytes(1, ref i)) return i;
         byte b = span[i];
         if (b == CR)
         {
-            var bytes = Head.Bytes;
             var error = ParseVersion(bytes[ByteRange.FromTo(_start, bytes.Length)], out _version);
             if (!error.IsNone) return Fail(error, i);
             bytes.Truncate(_start); // the version is kept as an enum
             _state = State.RequestLineEnd;
             return i + 1;
         }
-        if (b <= SP || b >= 0x7F || Head.Bytes.Length - _start == VersionLength) return Fail(RequestErrors.InvalidVersion, i);
-        Head.Bytes.Append(b);
+        if (b <= SP || b >= 0x7F || bytes.Length - _start == VersionLength) return Fail(RequestErrors.InvalidVersion, i);
+        bytes.Append(b);
         return i + 1;
     }
 
-    /// <summary>The LF that ends the request line; the target is judged with the method known.</summary>
+    /// <summary>The LF that ends the request line.</summary>
     private int ReadRequestLineEnd(ReadOnlySpan<byte> span, int i)
     {
         if (!TakeLineBytes(1, ref i)) return i;
         if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-        if (!RequestTarget.TryParse(Head.Bytes.Span, _target, _method, out var target)) return Fail(RequestErrors.InvalidTarget, i);
+        return EndRequestLine(i);
+    }
+
+    /// <summary>The request line is read, up to its LF at <paramref name="lineFeed"/>: the target is judged with the method known.</summary>
+    private int EndRequestLine(int lineFeed)
+    {
+        if (!RequestTarget.TryParse(Head.Bytes.Span, _target, _method, out var target)) return Fail(RequestErrors.InvalidTarget, lineFeed);
         Head.SetTarget(target);
         Head.SetVersion(_version);
         _state = State.LineStart;
-        return i + 1;
+        return lineFeed + 1;
     }
 
     // ---- The headers ----
