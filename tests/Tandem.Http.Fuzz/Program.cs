@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using SharpFuzz;
+using SharpFuzz.Common;
 
 namespace Tandem.Http.Fuzz;
 
@@ -21,6 +23,7 @@ internal static class Program
             Fuzzer.OutOfProcess.Run(stream => FuzzTarget.Run(ReadAll(stream)));
             return 0;
         }
+        GiveTheInstrumentationMemory();
         if (args.Length == 0)
         {
             using var stdin = Console.OpenStandardInput();
@@ -30,6 +33,16 @@ internal static class Program
         foreach (string path in args.SelectMany(arg => Directory.Exists(arg) ? Directory.GetFiles(arg) : [arg]).Order())
             Console.WriteLine($"{path}: {FuzzTarget.Describe(File.ReadAllBytes(path)).Split('\n')[^1]}");
         return 0;
+    }
+
+    /// <summary>
+    /// An instrumented <c>Tandem.Http.dll</c> counts its branches in SharpFuzz's shared memory, which only a fuzzer maps;
+    /// outside one the pointer is null. A private buffer lets the same build replay inputs.
+    /// </summary>
+    private static unsafe void GiveTheInstrumentationMemory()
+    {
+        const int MapSize = 1 << 16; // AFL's and libfuzzer-dotnet's coverage map
+        if (Trace.SharedMem == null) Trace.SharedMem = (byte*)NativeMemory.AllocZeroed(MapSize);
     }
 
     private static byte[] ReadAll(Stream stream)
