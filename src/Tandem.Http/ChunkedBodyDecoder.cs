@@ -122,158 +122,177 @@ public sealed class ChunkedBodyDecoder
         };
     }
 
-    /// <summary>Runs the framing states over <paramref name="span"/> until it is used up, data starts, the body ends or an error is found.</summary>
+    /// <summary>
+    /// Runs the framing states over <paramref name="span"/> until it is used up, data starts, the body ends or an error is
+    /// found. As in the head parser, each state's reader returns where it stopped, or its own position with the state
+    /// changed when it only chose the next state.
+    /// </summary>
     /// <returns>How many bytes were taken.</returns>
     private int Step(ReadOnlySpan<byte> span)
     {
         int i = 0;
-        while (i < span.Length)
+        while (i < span.Length && _state is not (State.Data or State.Complete or State.Failed))
         {
-            byte b = span[i];
-            switch (_state)
+            i = _state switch
             {
-                case State.SizeStart:
-                {
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    int digit = HexValue(b);
-                    if (digit < 0) return Fail(RequestErrors.InvalidChunkSize, i);
-                    _chunkSize = digit;
-                    _state = State.Size;
-                    i++;
-                    break;
-                }
-
-                case State.Size:
-                {
-                    int digit = HexValue(b);
-                    if (digit < 0)
-                    {
-                        // The size is whole: check it against what the body may still hold before any of its data comes.
-                        if (_chunkSize > _limits.MaxRequestBodySize - _declared) return Fail(RequestErrors.BodyTooLarge, i);
-                        _state = State.AfterSize; // the byte is read there
-                        break;
-                    }
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (_chunkSize > (long.MaxValue - digit) >> 4) return Fail(RequestErrors.ChunkSizeOverflow, i);
-                    _chunkSize = (_chunkSize << 4) + digit;
-                    i++;
-                    break;
-                }
-
-                case State.AfterSize:
-                case State.BeforeExtension:
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (b == ';') _state = State.Extension;
-                    else if (IsWhitespace(b)) _state = State.BeforeExtension;
-                    else if (b == CR && _state == State.AfterSize) _state = State.SizeLineEnd;
-                    else return Fail(_state == State.AfterSize ? RequestErrors.InvalidChunkSize : RequestErrors.InvalidChunkExtension, i);
-                    i++;
-                    break;
-
-                case State.Extension:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAny(NotInValue));
-                    if (!TakeLineBytes(run.Length, ref i)) return i;
-                    i += run.Length;
-                    if (i == span.Length) break;
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (span[i] != CR) return Fail(RequestErrors.InvalidChunkExtension, i);
-                    _state = State.SizeLineEnd;
-                    i++;
-                    break;
-                }
-
-                case State.SizeLineEnd:
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (b != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-                    _lineBytes = 0;
-                    if (_chunkSize == 0)
-                    {
-                        _state = State.TrailerLineStart; // the last chunk
-                        i++;
-                        break;
-                    }
-                    _declared += _chunkSize;
-                    _chunkRemaining = _chunkSize;
-                    _state = State.Data;
-                    return i + 1; // Decode hands the data out
-
-                case State.DataEnd:
-                    if (b != CR) return Fail(RequestErrors.MissingChunkTerminator, i);
-                    _state = State.DataLineEnd;
-                    i++;
-                    break;
-
-                case State.DataLineEnd:
-                    if (b != LF) return Fail(RequestErrors.MissingChunkTerminator, i);
-                    _state = State.SizeStart;
-                    i++;
-                    break;
-
-                case State.TrailerLineStart:
-                    if (IsToken(b))
-                    {
-                        if (_trailerCount == _limits.MaxRequestHeaderCount) return Fail(RequestErrors.TooManyTrailers, i);
-                        _trailerCount++;
-                        _state = State.TrailerName; // the byte is read there
-                        break;
-                    }
-                    if (!TakeTrailerBytes(1, ref i)) return i;
-                    if (b == CR)
-                    {
-                        _state = State.BodyEnd;
-                        i++;
-                        break;
-                    }
-                    if (IsWhitespace(b)) return Fail(RequestErrors.ObsoleteLineFolding, i);
-                    return Fail(b == ':' ? RequestErrors.EmptyHeaderName : RequestErrors.InvalidHeaderName, i);
-
-                case State.TrailerName:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Token));
-                    if (!TakeTrailerBytes(run.Length, ref i)) return i;
-                    i += run.Length;
-                    if (i == span.Length) break;
-                    if (!TakeTrailerBytes(1, ref i)) return i;
-                    byte stop = span[i];
-                    if (stop != ':') return Fail(IsWhitespace(stop) ? RequestErrors.WhitespaceBeforeColon : RequestErrors.InvalidHeaderName, i);
-                    _state = State.TrailerValue;
-                    i++;
-                    break;
-                }
-
-                case State.TrailerValue:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAny(NotInValue));
-                    if (!TakeTrailerBytes(run.Length, ref i)) return i;
-                    i += run.Length;
-                    if (i == span.Length) break;
-                    if (!TakeTrailerBytes(1, ref i)) return i;
-                    if (span[i] != CR) return Fail(RequestErrors.InvalidHeaderValue, i);
-                    _state = State.TrailerLineEnd;
-                    i++;
-                    break;
-                }
-
-                case State.TrailerLineEnd:
-                    if (!TakeTrailerBytes(1, ref i)) return i;
-                    if (b != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-                    _state = State.TrailerLineStart;
-                    i++;
-                    break;
-
-                case State.BodyEnd:
-                    if (!TakeTrailerBytes(1, ref i)) return i;
-                    if (b != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-                    _state = State.Complete;
-                    return i + 1;
-
-                default:
-                    throw new UnreachableException($"the decoder stepped in state {_state}");
-            }
+                State.SizeStart => ReadSizeStart(span, i),
+                State.Size => ReadSize(span, i),
+                State.AfterSize or State.BeforeExtension => ReadAfterSize(span, i),
+                State.Extension => ReadExtension(span, i),
+                State.SizeLineEnd => ReadSizeLineEnd(span, i),
+                State.DataEnd => ReadDataEnd(span, i, CR, State.DataLineEnd),
+                State.DataLineEnd => ReadDataEnd(span, i, LF, State.SizeStart),
+                State.TrailerLineStart => ReadTrailerLineStart(span, i),
+                State.TrailerName => ReadTrailerName(span, i),
+                State.TrailerValue => ReadTrailerValue(span, i),
+                State.TrailerLineEnd => ReadTrailerLineFeed(span, i, State.TrailerLineStart),
+                State.BodyEnd => ReadTrailerLineFeed(span, i, State.Complete),
+                _ => throw new UnreachableException($"the decoder stepped in state {_state}"),
+            };
         }
         return i;
     }
+
+    // ---- The chunk-size line ----
+
+    /// <summary>The size's first hex digit.</summary>
+    private int ReadSizeStart(ReadOnlySpan<byte> span, int i)
+    {
+        if (!TakeLineBytes(1, ref i)) return i;
+        int digit = HexValue(span[i]);
+        if (digit < 0) return Fail(RequestErrors.InvalidChunkSize, i);
+        _chunkSize = digit;
+        _state = State.Size;
+        return i + 1;
+    }
+
+    /// <summary>More hex digits; the first other byte ends the size, which is then checked against the body limit.</summary>
+    private int ReadSize(ReadOnlySpan<byte> span, int i)
+    {
+        int digit = HexValue(span[i]);
+        if (digit < 0)
+        {
+            // The size is whole: check it against what the body may still hold before any of its data comes.
+            if (_chunkSize > _limits.MaxRequestBodySize - _declared) return Fail(RequestErrors.BodyTooLarge, i);
+            _state = State.AfterSize; // the byte is read there
+            return i;
+        }
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (_chunkSize > (long.MaxValue - digit) >> 4) return Fail(RequestErrors.ChunkSizeOverflow, i);
+        _chunkSize = (_chunkSize << 4) + digit;
+        return i + 1;
+    }
+
+    /// <summary>After the size: its CR, or an extension's <c>;</c>, with optional whitespace (BWS) only before a <c>;</c>.</summary>
+    private int ReadAfterSize(ReadOnlySpan<byte> span, int i)
+    {
+        if (!TakeLineBytes(1, ref i)) return i;
+        byte b = span[i];
+        if (b == ';') _state = State.Extension;
+        else if (IsWhitespace(b)) _state = State.BeforeExtension;
+        else if (b == CR && _state == State.AfterSize) _state = State.SizeLineEnd;
+        else return Fail(_state == State.AfterSize ? RequestErrors.InvalidChunkSize : RequestErrors.InvalidChunkExtension, i);
+        return i + 1;
+    }
+
+    /// <summary>Extensions, skipped up to the CR; they may not hold LF or NUL.</summary>
+    private int ReadExtension(ReadOnlySpan<byte> span, int i)
+    {
+        var run = RunOf(span[i..], span[i..].IndexOfAny(NotInValue));
+        if (!TakeLineBytes(run.Length, ref i)) return i;
+        i += run.Length;
+        if (i == span.Length) return i;
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (span[i] != CR) return Fail(RequestErrors.InvalidChunkExtension, i);
+        _state = State.SizeLineEnd;
+        return i + 1;
+    }
+
+    /// <summary>The LF of the size line: the chunk's data follows, or, after the last chunk, the trailers.</summary>
+    private int ReadSizeLineEnd(ReadOnlySpan<byte> span, int i)
+    {
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
+        _lineBytes = 0;
+        if (_chunkSize == 0)
+        {
+            _state = State.TrailerLineStart; // the last chunk
+            return i + 1;
+        }
+        _declared += _chunkSize;
+        _chunkRemaining = _chunkSize;
+        _state = State.Data; // Decode hands the data out
+        return i + 1;
+    }
+
+    /// <summary>The CR, then the LF, that must follow a chunk's data.</summary>
+    private int ReadDataEnd(ReadOnlySpan<byte> span, int i, byte expected, State next)
+    {
+        if (span[i] != expected) return Fail(RequestErrors.MissingChunkTerminator, i);
+        _state = next;
+        return i + 1;
+    }
+
+    // ---- The trailers ----
+
+    /// <summary>A trailer name's first byte, or the CR of the empty line that ends the body.</summary>
+    private int ReadTrailerLineStart(ReadOnlySpan<byte> span, int i)
+    {
+        byte b = span[i];
+        if (IsToken(b))
+        {
+            if (_trailerCount == _limits.MaxRequestHeaderCount) return Fail(RequestErrors.TooManyTrailers, i);
+            _trailerCount++;
+            _state = State.TrailerName; // the byte is read there
+            return i;
+        }
+        if (!TakeTrailerBytes(1, ref i)) return i;
+        if (b == CR)
+        {
+            _state = State.BodyEnd;
+            return i + 1;
+        }
+        if (IsWhitespace(b)) return Fail(RequestErrors.ObsoleteLineFolding, i);
+        return Fail(b == ':' ? RequestErrors.EmptyHeaderName : RequestErrors.InvalidHeaderName, i);
+    }
+
+    /// <summary>A trailer name's token bytes, up to the colon.</summary>
+    private int ReadTrailerName(ReadOnlySpan<byte> span, int i)
+    {
+        var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Token));
+        if (!TakeTrailerBytes(run.Length, ref i)) return i;
+        i += run.Length;
+        if (i == span.Length) return i;
+        if (!TakeTrailerBytes(1, ref i)) return i;
+        byte b = span[i];
+        if (b != ':') return Fail(IsWhitespace(b) ? RequestErrors.WhitespaceBeforeColon : RequestErrors.InvalidHeaderName, i);
+        _state = State.TrailerValue;
+        return i + 1;
+    }
+
+    /// <summary>A trailer value, whitespace and all, up to the CR: checked, not kept.</summary>
+    private int ReadTrailerValue(ReadOnlySpan<byte> span, int i)
+    {
+        var run = RunOf(span[i..], span[i..].IndexOfAny(NotInValue));
+        if (!TakeTrailerBytes(run.Length, ref i)) return i;
+        i += run.Length;
+        if (i == span.Length) return i;
+        if (!TakeTrailerBytes(1, ref i)) return i;
+        if (span[i] != CR) return Fail(RequestErrors.InvalidHeaderValue, i);
+        _state = State.TrailerLineEnd;
+        return i + 1;
+    }
+
+    /// <summary>The LF after a trailer line's CR, or after the empty line's (then the body is complete).</summary>
+    private int ReadTrailerLineFeed(ReadOnlySpan<byte> span, int i, State next)
+    {
+        if (!TakeTrailerBytes(1, ref i)) return i;
+        if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
+        _state = next;
+        return i + 1;
+    }
+
+    // ---- Helpers ----
 
     private static ReadOnlySpan<byte> RunOf(ReadOnlySpan<byte> rest, int stop) => stop < 0 ? rest : rest[..stop];
 

@@ -126,197 +126,253 @@ public sealed class HttpRequestParser
 
     /// <summary>
     /// Runs the state machine over <paramref name="span"/> until it is used up, the head is complete or an error is found.
+    /// Each state's reader takes what it can from position <c>i</c> and returns where it stopped; a reader that only
+    /// looks at its byte to pick the next state returns <c>i</c> unchanged, with the state changed.
     /// </summary>
     /// <returns>How many bytes were taken: all, or up to the end of the head, or up to the offending byte.</returns>
     private int Step(ReadOnlySpan<byte> span)
     {
-        var bytes = Head.Bytes;
         int i = 0;
-        while (i < span.Length)
+        while (i < span.Length && _state < State.Complete)
         {
-            switch (_state)
+            i = _state switch
             {
-                case State.RequestLineStart:
-                    if (IsToken(span[i]))
-                    {
-                        _start = bytes.Length;
-                        _state = State.Method; // the byte is read there
-                        break;
-                    }
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (span[i] != CR) return Fail(RequestErrors.InvalidMethod, i);
-                    _state = State.EmptyLineEnd;
-                    i++;
-                    break;
-
-                case State.EmptyLineEnd:
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-                    _state = State.RequestLineStart;
-                    i++;
-                    break;
-
-                case State.Method:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Token));
-                    if (!TakeLineBytes(run.Length, ref i)) return i;
-                    bytes.Append(run);
-                    i += run.Length;
-                    if (i == span.Length) break;
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (span[i] != SP) return Fail(RequestErrors.InvalidMethod, i);
-                    var method = ByteRange.FromTo(_start, bytes.Length);
-                    _method = KnownMethods.Recognise(bytes[method]);
-                    Head.SetMethod(_method, method);
-                    _start = bytes.Length;
-                    _state = State.Target;
-                    i++;
-                    break;
-                }
-
-                case State.Target:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAny(NotInTarget));
-                    if (!TakeLineBytes(run.Length, ref i)) return i;
-                    bytes.Append(run);
-                    i += run.Length;
-                    if (i == span.Length) break;
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (span[i] != SP || bytes.Length == _start) return Fail(RequestErrors.InvalidTarget, i);
-                    _target = ByteRange.FromTo(_start, bytes.Length);
-                    _start = bytes.Length;
-                    _state = State.Version;
-                    i++;
-                    break;
-                }
-
-                case State.Version:
-                {
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    byte b = span[i];
-                    if (b == CR)
-                    {
-                        var error = ReadVersion(bytes[ByteRange.FromTo(_start, bytes.Length)], out _version);
-                        if (!error.IsNone) return Fail(error, i);
-                        bytes.Truncate(_start); // the version is kept as an enum
-                        _state = State.RequestLineEnd;
-                        i++;
-                        break;
-                    }
-                    if (b <= SP || b >= 0x7F || bytes.Length - _start == VersionLength) return Fail(RequestErrors.InvalidVersion, i);
-                    bytes.Append(b);
-                    i++;
-                    break;
-                }
-
-                case State.RequestLineEnd:
-                {
-                    if (!TakeLineBytes(1, ref i)) return i;
-                    if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-                    if (!RequestTarget.TryParse(bytes.Span, _target, _method, out var target)) return Fail(RequestErrors.InvalidTarget, i);
-                    Head.SetTarget(target);
-                    Head.SetVersion(_version);
-                    _state = State.LineStart;
-                    i++;
-                    break;
-                }
-
-                case State.LineStart:
-                {
-                    byte b = span[i];
-                    if (IsToken(b))
-                    {
-                        if (Head.HeadersSoFar == _limits.MaxRequestHeaderCount) return Fail(RequestErrors.TooManyHeaders, i);
-                        _start = bytes.Length;
-                        _state = State.Name; // the byte is read there
-                        break;
-                    }
-                    if (!TakeHeaderBytes(1, ref i)) return i;
-                    if (b == CR)
-                    {
-                        _state = State.HeadEnd;
-                        i++;
-                        break;
-                    }
-                    // A line that starts with whitespace continues the previous one (obs-fold, RFC 9112 §5.2), or hides a
-                    // header after the request line (§2.2): both are refused.
-                    if (IsWhitespace(b)) return Fail(RequestErrors.ObsoleteLineFolding, i);
-                    return Fail(b == ':' ? RequestErrors.EmptyHeaderName : RequestErrors.InvalidHeaderName, i);
-                }
-
-                case State.Name:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Token));
-                    if (!TakeHeaderBytes(run.Length, ref i)) return i;
-                    bytes.Append(run);
-                    i += run.Length;
-                    if (i == span.Length) break;
-                    if (!TakeHeaderBytes(1, ref i)) return i;
-                    byte b = span[i];
-                    if (b != ':') return Fail(IsWhitespace(b) ? RequestErrors.WhitespaceBeforeColon : RequestErrors.InvalidHeaderName, i);
-                    _name = ByteRange.FromTo(_start, bytes.Length);
-                    _known = KnownHeaders.Recognise(bytes[_name]);
-                    _valueStart = _valueEnd = bytes.Length;
-                    _state = State.BeforeValue;
-                    i++;
-                    break;
-                }
-
-                case State.BeforeValue:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Whitespace));
-                    if (!TakeHeaderBytes(run.Length, ref i)) return i;
-                    i += run.Length;
-                    if (i < span.Length) _state = State.Value; // the byte is read there
-                    break;
-                }
-
-                case State.Value:
-                {
-                    var run = RunOf(span[i..], span[i..].IndexOfAny(NotInValue));
-                    if (!TakeHeaderBytes(run.Length, ref i)) return i;
-                    int lastText = run.LastIndexOfAnyExcept(Whitespace);
-                    if (lastText >= 0) _valueEnd = bytes.Length + lastText + 1;
-                    bytes.Append(run);
-                    i += run.Length;
-                    if (i == span.Length) break;
-                    if (!TakeHeaderBytes(1, ref i)) return i;
-                    if (span[i] != CR) return Fail(RequestErrors.InvalidHeaderValue, i); // LF or NUL
-                    bytes.Truncate(_valueEnd); // trailing whitespace
-                    _state = State.HeaderLineEnd;
-                    i++;
-                    break;
-                }
-
-                case State.HeaderLineEnd:
-                {
-                    if (!TakeHeaderBytes(1, ref i)) return i;
-                    if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-                    var value = ByteRange.FromTo(_valueStart, _valueEnd);
-                    var error = _framing.Add(_known, bytes[value]);
-                    if (!error.IsNone) return Fail(error, i);
-                    Head.AddHeader(new HeaderEntry(_name, value, _known));
-                    _state = State.LineStart;
-                    i++;
-                    break;
-                }
-
-                case State.HeadEnd:
-                {
-                    if (!TakeHeaderBytes(1, ref i)) return i;
-                    if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
-                    var error = _framing.Conclude(_version, _limits, out var outcome);
-                    if (!error.IsNone) return Fail(error, i);
-                    Head.MarkComplete(outcome);
-                    _state = State.Complete;
-                    return i + 1;
-                }
-
-                default:
-                    throw new UnreachableException($"the parser stepped in state {_state}");
-            }
+                State.RequestLineStart => ReadRequestLineStart(span, i),
+                State.EmptyLineEnd => ReadEmptyLineEnd(span, i),
+                State.Method => ReadMethod(span, i),
+                State.Target => ReadTarget(span, i),
+                State.Version => ReadVersion(span, i),
+                State.RequestLineEnd => ReadRequestLineEnd(span, i),
+                State.LineStart => ReadLineStart(span, i),
+                State.Name => ReadName(span, i),
+                State.BeforeValue => ReadBeforeValue(span, i),
+                State.Value => ReadValue(span, i),
+                State.HeaderLineEnd => ReadHeaderLineEnd(span, i),
+                State.HeadEnd => ReadHeadEnd(span, i),
+                _ => throw new UnreachableException($"the parser stepped in state {_state}"),
+            };
         }
         return i;
+    }
+
+    // ---- The request line ----
+
+    /// <summary>A method's first byte, or the CR of an empty line before the request line.</summary>
+    private int ReadRequestLineStart(ReadOnlySpan<byte> span, int i)
+    {
+        if (IsToken(span[i]))
+        {
+            StartPart(State.Method);
+            return i;
+        }
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (span[i] != CR) return Fail(RequestErrors.InvalidMethod, i);
+        _state = State.EmptyLineEnd;
+        return i + 1;
+    }
+
+    /// <summary>The LF of an empty line before the request line (RFC 9112 §2.2 asks servers to skip such lines).</summary>
+    private int ReadEmptyLineEnd(ReadOnlySpan<byte> span, int i)
+    {
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
+        _state = State.RequestLineStart;
+        return i + 1;
+    }
+
+    /// <summary>The method's token bytes, up to the space after it.</summary>
+    private int ReadMethod(ReadOnlySpan<byte> span, int i)
+    {
+        var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Token));
+        if (!TakeLineBytes(run.Length, ref i)) return i;
+        Head.Bytes.Append(run);
+        i += run.Length;
+        if (i == span.Length) return i;
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (span[i] != SP) return Fail(RequestErrors.InvalidMethod, i);
+        EndMethod();
+        return i + 1;
+    }
+
+    private void EndMethod()
+    {
+        var method = ByteRange.FromTo(_start, Head.Bytes.Length);
+        _method = KnownMethods.Recognise(Head.Bytes[method]);
+        Head.SetMethod(_method, method);
+        StartPart(State.Target);
+    }
+
+    /// <summary>The target's bytes, up to the space after it; its shape is judged at the end of the line.</summary>
+    private int ReadTarget(ReadOnlySpan<byte> span, int i)
+    {
+        var run = RunOf(span[i..], span[i..].IndexOfAny(NotInTarget));
+        if (!TakeLineBytes(run.Length, ref i)) return i;
+        Head.Bytes.Append(run);
+        i += run.Length;
+        if (i == span.Length) return i;
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (span[i] != SP || Head.Bytes.Length == _start) return Fail(RequestErrors.InvalidTarget, i);
+        _target = ByteRange.FromTo(_start, Head.Bytes.Length);
+        StartPart(State.Version);
+        return i + 1;
+    }
+
+    /// <summary>The version's bytes, up to the CR; it is judged there.</summary>
+    private int ReadVersion(ReadOnlySpan<byte> span, int i)
+    {
+        var bytes = Head.Bytes;
+        if (bytes.Length == _start && span.Length - i >= VersionLength + 2)
+        {
+            // The usual case, the whole version and its CRLF in view, in one step: the bytes are counted as the byte-wise
+            // path counts them, so the limit is crossed at the same byte.
+            var line = span.Slice(i, VersionLength + 2);
+            if (line.SequenceEqual("HTTP/1.1\r\n"u8) || line.SequenceEqual("HTTP/1.0\r\n"u8))
+            {
+                if (!TakeLineBytes(line.Length, ref i)) return i;
+                _version = line[7] == '1' ? RequestVersion.Http11 : RequestVersion.Http10;
+                return EndRequestLine(i + VersionLength + 1);
+            }
+        }
+        if (!TakeLineBytes(1, ref i)) return i;
+        byte b = span[i];
+        if (b == CR)
+        {
+            var error = ParseVersion(bytes[ByteRange.FromTo(_start, bytes.Length)], out _version);
+            if (!error.IsNone) return Fail(error, i);
+            bytes.Truncate(_start); // the version is kept as an enum
+            _state = State.RequestLineEnd;
+            return i + 1;
+        }
+        if (b <= SP || b >= 0x7F || bytes.Length - _start == VersionLength) return Fail(RequestErrors.InvalidVersion, i);
+        bytes.Append(b);
+        return i + 1;
+    }
+
+    /// <summary>The LF that ends the request line.</summary>
+    private int ReadRequestLineEnd(ReadOnlySpan<byte> span, int i)
+    {
+        if (!TakeLineBytes(1, ref i)) return i;
+        if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
+        return EndRequestLine(i);
+    }
+
+    /// <summary>The request line is read, up to its LF at <paramref name="lineFeed"/>: the target is judged with the method known.</summary>
+    private int EndRequestLine(int lineFeed)
+    {
+        if (!RequestTarget.TryParse(Head.Bytes.Span, _target, _method, out var target)) return Fail(RequestErrors.InvalidTarget, lineFeed);
+        Head.SetTarget(target);
+        Head.SetVersion(_version);
+        _state = State.LineStart;
+        return lineFeed + 1;
+    }
+
+    // ---- The headers ----
+
+    /// <summary>A header name's first byte, or the CR of the empty line that ends the head.</summary>
+    private int ReadLineStart(ReadOnlySpan<byte> span, int i)
+    {
+        byte b = span[i];
+        if (IsToken(b))
+        {
+            if (Head.HeadersSoFar == _limits.MaxRequestHeaderCount) return Fail(RequestErrors.TooManyHeaders, i);
+            StartPart(State.Name);
+            return i;
+        }
+        if (!TakeHeaderBytes(1, ref i)) return i;
+        if (b == CR)
+        {
+            _state = State.HeadEnd;
+            return i + 1;
+        }
+        // A line that starts with whitespace continues the previous one (obs-fold, RFC 9112 §5.2), or hides a header
+        // after the request line (§2.2): both are refused.
+        if (IsWhitespace(b)) return Fail(RequestErrors.ObsoleteLineFolding, i);
+        return Fail(b == ':' ? RequestErrors.EmptyHeaderName : RequestErrors.InvalidHeaderName, i);
+    }
+
+    /// <summary>The name's token bytes, up to the colon (no whitespace before it: RFC 9112 §5.1).</summary>
+    private int ReadName(ReadOnlySpan<byte> span, int i)
+    {
+        var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Token));
+        if (!TakeHeaderBytes(run.Length, ref i)) return i;
+        Head.Bytes.Append(run);
+        i += run.Length;
+        if (i == span.Length) return i;
+        if (!TakeHeaderBytes(1, ref i)) return i;
+        byte b = span[i];
+        if (b != ':') return Fail(IsWhitespace(b) ? RequestErrors.WhitespaceBeforeColon : RequestErrors.InvalidHeaderName, i);
+        EndName();
+        return i + 1;
+    }
+
+    private void EndName()
+    {
+        _name = ByteRange.FromTo(_start, Head.Bytes.Length);
+        _known = KnownHeaders.Recognise(Head.Bytes[_name]);
+        _valueStart = _valueEnd = Head.Bytes.Length;
+        _state = State.BeforeValue;
+    }
+
+    /// <summary>The optional whitespace before the value, skipped.</summary>
+    private int ReadBeforeValue(ReadOnlySpan<byte> span, int i)
+    {
+        var run = RunOf(span[i..], span[i..].IndexOfAnyExcept(Whitespace));
+        if (!TakeHeaderBytes(run.Length, ref i)) return i;
+        i += run.Length;
+        if (i < span.Length) _state = State.Value; // the byte is read there
+        return i;
+    }
+
+    /// <summary>The value's bytes up to the CR, remembering where its last non-whitespace byte ends.</summary>
+    private int ReadValue(ReadOnlySpan<byte> span, int i)
+    {
+        var bytes = Head.Bytes;
+        var run = RunOf(span[i..], span[i..].IndexOfAny(NotInValue));
+        if (!TakeHeaderBytes(run.Length, ref i)) return i;
+        int lastText = run.LastIndexOfAnyExcept(Whitespace);
+        if (lastText >= 0) _valueEnd = bytes.Length + lastText + 1;
+        bytes.Append(run);
+        i += run.Length;
+        if (i == span.Length) return i;
+        if (!TakeHeaderBytes(1, ref i)) return i;
+        if (span[i] != CR) return Fail(RequestErrors.InvalidHeaderValue, i); // LF or NUL
+        bytes.Truncate(_valueEnd); // the trailing whitespace
+        _state = State.HeaderLineEnd;
+        return i + 1;
+    }
+
+    /// <summary>The LF that ends a header line: the header is complete, and its framing meaning is noted.</summary>
+    private int ReadHeaderLineEnd(ReadOnlySpan<byte> span, int i)
+    {
+        if (!TakeHeaderBytes(1, ref i)) return i;
+        if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
+        var value = ByteRange.FromTo(_valueStart, _valueEnd);
+        var error = _framing.Add(_known, Head.Bytes[value]);
+        if (!error.IsNone) return Fail(error, i);
+        Head.AddHeader(new HeaderEntry(_name, value, _known));
+        _state = State.LineStart;
+        return i + 1;
+    }
+
+    /// <summary>The LF of the empty line: the head is complete, and judged as a whole.</summary>
+    private int ReadHeadEnd(ReadOnlySpan<byte> span, int i)
+    {
+        if (!TakeHeaderBytes(1, ref i)) return i;
+        if (span[i] != LF) return Fail(RequestErrors.BareCarriageReturn, i);
+        var error = _framing.Conclude(_version, _limits, out var outcome);
+        if (!error.IsNone) return Fail(error, i);
+        Head.MarkComplete(outcome);
+        _state = State.Complete;
+        return i + 1;
+    }
+
+    // ---- Helpers ----
+
+    /// <summary>Enters <paramref name="state"/>, which reads a part (method, target, version, name) starting at the buffer's end.</summary>
+    private void StartPart(State state)
+    {
+        _start = Head.Bytes.Length;
+        _state = state;
     }
 
     /// <summary>The start of <paramref name="rest"/> up to <paramref name="stop"/>, or all of it when the search found nothing (-1).</summary>
@@ -354,7 +410,7 @@ public sealed class HttpRequestParser
     }
 
     /// <summary><c>HTTP/1.1</c> or <c>HTTP/1.0</c>; another well-formed version is 505, anything else 400.</summary>
-    private static HttpRequestError ReadVersion(ReadOnlySpan<byte> version, out RequestVersion value)
+    private static HttpRequestError ParseVersion(ReadOnlySpan<byte> version, out RequestVersion value)
     {
         value = RequestVersion.Http11;
         if (version.Length != VersionLength || !version.StartsWith("HTTP/"u8) || !char.IsAsciiDigit((char)version[5])

@@ -10,7 +10,7 @@ namespace Tandem.Http.Tests;
 /// </summary>
 public class RandomMutationTests
 {
-    private const int Iterations = 3000;
+    private const int Iterations = 10_000;
 
     /// <summary>The bytes that matter most to the parser, drawn more often than the others.</summary>
     private static readonly byte[] Interesting = Bytes("\r\n \t:;,/?*#%\"\0\u007F\u00FF0aAfF9-chunked");
@@ -40,21 +40,39 @@ public class RandomMutationTests
             return bytes.ToArray();
         });
 
+    /// <summary>The defaults three times in four; otherwise limits small enough for the corpus to cross them anywhere.</summary>
+    private static readonly Gen<HttpLimits?> Limits = Gen.Frequency(
+        (3, Gen.Const(() => (HttpLimits?)null)),
+        (1, Gen.Select(Gen.Int[14, 120], Gen.Int[2, 400], Gen.Int[1, 12], Gen.Long[0, 40], (line, headers, count, body) =>
+            (HttpLimits?)new HttpLimits
+            {
+                MaxRequestLineSize = line,
+                MaxRequestHeadersTotalSize = headers,
+                MaxRequestHeaderCount = count,
+                MaxRequestBodySize = body,
+            })));
+
     [Fact]
     public void Mutated_requests_parse_or_are_refused_with_a_status_and_splits_agree()
     {
-        Gen.Select(Mutated, Gen.Double[0, 1], Gen.Double[0, 1]).Sample((bytes, first, second) =>
+        int refused = 0, accepted = 0;
+        Gen.Select(Mutated, Limits, Gen.Double[0, 1], Gen.Double[0, 1]).Sample((bytes, limits, first, second) =>
         {
-            string whole = Transcript.OfWhole(bytes); // Transcript asserts progress and that every byte was taken
-            foreach (string line in whole.Split('\n').Where(line => line.Contains("error ")))
+            string whole = Transcript.OfWhole(bytes, limits); // Transcript asserts progress and that every byte was taken
+            var errors = whole.Split('\n').Where(line => line.Contains("error ")).ToList();
+            foreach (string line in errors)
             {
                 int status = int.Parse(line.Split(' ').SkipWhile(word => word != "error").ElementAt(1));
                 Assert.InRange(status, 400, 599);
             }
+            if (errors.Count > 0) refused++;
+            else accepted++;
             int i = (int)(first * bytes.Length), j = Math.Max(i, (int)(second * bytes.Length));
-            Assert.Equal(whole, Transcript.OfReads(Segments.Split(bytes, i, j)));
-            Assert.Equal(whole, Transcript.OfSegments(Segments.Split(bytes, i, j)));
+            Assert.Equal(whole, Transcript.OfReads(Segments.Split(bytes, i, j), limits));
+            Assert.Equal(whole, Transcript.OfSegments(Segments.Split(bytes, i, j), limits));
         }, iter: Iterations, threads: 1);
+        // The mutations are neither all harmless nor all fatal: both paths were exercised.
+        Assert.True(refused > Iterations / 10 && accepted > Iterations / 10, $"{refused} refused, {accepted} accepted");
     }
 
     [Fact]
