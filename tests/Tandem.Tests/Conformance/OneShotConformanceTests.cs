@@ -64,6 +64,105 @@ public class OneShotConformanceTests
     }
 #pragma warning restore xUnit1031
 
+    /// <summary>Reading the result before anything was sent throws at once: it neither returns a default value nor waits,
+    /// and takes nothing, so the value sent afterwards is still there to read.</summary>
+    [Fact]
+#pragma warning disable xUnit1031 // the awaiter is the API under test, called directly, not a blocking wait
+    public void ReadingTheResultBeforeTheSendThrows() => Bounded.Run(() =>
+    {
+        var channel = new OneShot<int>();
+        var awaiter = channel.ReceiveAsync().GetAwaiter();
+        Assert.False(awaiter.IsCompleted);
+        Assert.Throws<InvalidOperationException>(() => awaiter.GetResult());
+        Assert.True(channel.TrySend(3));
+        Assert.Equal(3, awaiter.GetResult());
+    });
+#pragma warning restore xUnit1031
+
+    /// <summary>A receiver aborted while it waits frees its place as it unwinds: a value sent afterwards stays in the
+    /// channel, the channel can be reset (nobody waits on it), and it works again.</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AChannelWhoseAbortedReceiverHasUnwoundCanBeSentToAndReset(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var channel = new OneShot<int>();
+        var started = new int[1];
+        var receiver = rt.Spawn(Priority.Normal, (channel, started), static async st =>
+        {
+            Volatile.Write(ref st.started[0], 1);
+            return await st.channel.ReceiveAsync();
+        });
+        WaitUntilSuspended(rt, receiver, started);
+        receiver.Abort();
+        Assert.Throws<TaskAbortedException>(() => rt.BlockOn(receiver));
+        Assert.True(channel.TrySend(5));
+        channel.Reset();
+        Assert.False(channel.IsSent);
+        var next = rt.Spawn(Priority.Normal, channel, static async c => await c.ReceiveAsync());
+        Assert.True(channel.TrySend(6));
+        Assert.Equal(6, rt.BlockOn(next));
+    });
+
+    /// <summary>Returns once <paramref name="task"/> has set its flag in <paramref name="started"/> and ended that poll:
+    /// it is suspended at the await that follows.</summary>
+    private static void WaitUntilSuspended(Runtime rt, JoinHandle<int> task, int[] started) =>
+        rt.BlockOn(rt.Spawn(Priority.Normal, (task, started), static async st =>
+        {
+            while (Volatile.Read(ref st.started[0]) == 0 || st.task.State == TaskState.Running) await Async.Yield();
+            return 0;
+        }));
+
+    /// <summary>A send that finds the receiver's claim before the receiver has published its resumption waits for the
+    /// publication and resumes it, and a receiver that finds the send claimed before the value is written waits for the
+    /// value: a sender thread races a registering thread, round after round, its delay swept across the registration
+    /// (a send that resumed no one would leave its round's receiver waiting for ever).</summary>
+    [Fact]
+    public void ASendRacingTheReceiversRegistrationResumesTheReceiver() => Bounded.Run(() =>
+    {
+        var channel = new OneShot<int>();
+        var round = new int[1]; // the round whose receiver is registering; the sender sends its number once
+        var resumed = new int[1];
+        int stop = 0;
+        var sender = new Thread(() =>
+        {
+            var random = new Random(12345);
+            int sent = 0;
+            while (Volatile.Read(ref stop) == 0)
+            {
+                int r = Volatile.Read(ref round[0]);
+                if (r == sent) continue;
+                Thread.SpinWait(random.Next(48)); // lands the send anywhere from before the registration to after it
+                Assert.True(channel.TrySend(r));
+                sent = r;
+            }
+        }) { IsBackground = true };
+        sender.Start();
+        int rounds = 0;
+        try
+        {
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+            while (rounds < 2_000 || (rounds < 200_000 && DateTime.UtcNow < until)) // about one round in a hundred hits the window
+            {
+                int r = ++rounds;
+                channel.Reset(); // the previous round's send has ended: its receiver had its value
+                Volatile.Write(ref round[0], r);
+                var awaiter = channel.ReceiveAsync().GetAwaiter();
+                if (awaiter.IsCompleted) Volatile.Write(ref resumed[0], r);
+                else awaiter.UnsafeOnCompleted(() => Volatile.Write(ref resumed[0], r)); // run by whichever thread resumes it
+                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref resumed[0]) == r, TestUtil.Bound), $"round {r}: the receiver was never resumed");
+#pragma warning disable xUnit1031 // the awaiter is the API under test, read once resumed, not a blocking wait
+                Assert.Equal(r, awaiter.GetResult());
+#pragma warning restore xUnit1031
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            sender.Join();
+        }
+    });
+
     [Fact]
     public void ReceivingFromAPooledChannelAllocatesNothingOnTheEmbeddedTier()
     {
