@@ -104,6 +104,57 @@ public class OneShotConformanceTests
         Assert.Equal(6, rt.BlockOn(next));
     });
 
+    /// <summary>A receiver resumed by the send but aborted before it ran gives up without the value: the value stays for
+    /// the next receiver, and the channel can be reset (nobody waits on it any more).</summary>
+    [Fact]
+    public void AChannelWhoseReceiverWasAbortedAfterTheSendResumedItCanBeReset() => Bounded.Run(() =>
+    {
+        using var s = new Tandem.Embedded.EmbeddedScheduler(new Tandem.Embedded.EmbeddedOptions { Clock = new VirtualClock() });
+        var channel = new OneShot<int>();
+        var receiver = s.Spawn(Priority.Normal, channel, static async c => await c.ReceiveAsync());
+        s.RunUntilIdle(); // it waits
+        Assert.True(channel.TrySend(5)); // resumes it: it is queued to run
+        receiver.Abort();
+        s.RunUntilIdle();
+        Assert.Throws<TaskAbortedException>(() => receiver.GetResult());
+        Assert.True(channel.IsSent);
+        channel.Reset();
+        Assert.False(channel.IsSent);
+        Assert.True(channel.TrySend(6));
+        Assert.Equal(6, s.BlockOn(s.Spawn(Priority.Normal, channel, static async c => await c.ReceiveAsync())));
+    });
+
+    /// <summary>A receiver whose wait an abort claimed, and to which a value is sent before it unwinds (by its own task,
+    /// from a finally block that runs first), gives its place up as it unwinds: the channel can be reset.</summary>
+    [Fact]
+    public void AChannelSentToBetweenItsReceiversAbortAndItsUnwindingCanBeReset() => Bounded.Run(() =>
+    {
+        using var s = new Tandem.Embedded.EmbeddedScheduler(new Tandem.Embedded.EmbeddedOptions { Clock = new VirtualClock() });
+        var channel = new OneShot<int>();
+        var task = s.Spawn(Priority.Normal, channel, static async c =>
+        {
+            var receiving = Receive(c); // suspends at the receive, in this task
+            try
+            {
+                await Async.Delay(TimeSpan.FromDays(1));
+            }
+            finally
+            {
+                c.TrySend(9); // the abort claimed both waits; this unwinds first
+            }
+            return await receiving;
+        });
+        s.RunUntilIdle();
+        task.Abort();
+        s.RunUntilIdle();
+        Assert.Throws<TaskAbortedException>(() => task.GetResult());
+        Assert.True(channel.IsSent);
+        channel.Reset();
+        Assert.False(channel.IsSent);
+
+        static async TandemTask<int> Receive(OneShot<int> c) => await c.ReceiveAsync();
+    });
+
     /// <summary>Returns once <paramref name="task"/> has set its flag in <paramref name="started"/> and ended that poll:
     /// it is suspended at the await that follows.</summary>
     private static void WaitUntilSuspended(Runtime rt, JoinHandle<int> task, int[] started) =>
