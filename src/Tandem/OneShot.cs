@@ -22,9 +22,10 @@ namespace Tandem;
 /// then writes its resumption and publishes the sequence. If its CAS found <c>SendClaimed</c> instead, it resumes
 /// itself, and its take waits for <c>_sent</c> (the sender is between its claim and its write). The two CASes are
 /// ordered on one word, so exactly one side resumes the receiver.</para>
-/// <para><b>A receiver that gave up</b> (its task was aborted while it waited: its wait was claimed) frees its place
-/// when it unwinds, or the next receiver frees it; a value sent meanwhile stays for the next receiver. The sequence
-/// keeps a published resumption of an earlier registration from being taken for the current one.</para>
+/// <para><b>A receiver that gave up</b> (its task was aborted while it waited: its wait was claimed, or the send had
+/// resumed it but it had not run yet) frees its place when it unwinds, or the next receiver frees it; a value sent
+/// meanwhile stays for the next receiver. The sequence keeps a published resumption of an earlier registration from
+/// being taken for the current one.</para>
 /// </remarks>
 /// <typeparam name="T">The message type.</typeparam>
 public sealed class OneShot<T>
@@ -132,13 +133,17 @@ public sealed class OneShot<T>
     /// <summary>True when the claimed receiver of <paramref name="state"/> has published its resumption and given it up.</summary>
     private bool IsGone(int state) => Volatile.Read(ref _readySeq) == (state & ~Flags) && !_receiver.IsPending;
 
-    /// <summary>Frees the place of a receiver that gave up its wait (an abort claimed it).</summary>
-    private void ReleaseGoneReceiver()
+    /// <summary>Frees the place of a receiver that gave up its wait (an abort claimed it), or, called by the aborted
+    /// <paramref name="giver"/>, of its own receiver, even one the send resumed.</summary>
+    private void ReleaseGoneReceiver(TaskCore? giver = null)
     {
         while (true)
         {
             int state = Volatile.Read(ref _state);
-            if ((state & (ReceiverClaimed | SendClaimed)) != ReceiverClaimed || !IsGone(state)) return;
+            if ((state & ReceiverClaimed) == 0 || !IsGone(state)) return;
+            // Once sent, a receiver that is no longer pending may be one the send resumed, about to take the value: only
+            // its own task, giving up, frees its place then.
+            if ((state & SendClaimed) != 0 && !_receiver.IsOf(giver)) return;
             if (Interlocked.CompareExchange(ref _state, state & ~ReceiverClaimed, state) == state) return;
         }
     }
@@ -193,7 +198,7 @@ public sealed class OneShot<T>
         {
             if (AbortCheck.IsAbortRequested)
             {
-                _channel.ReleaseGoneReceiver(); // if this task was the receiver, its place is free again
+                _channel.ReleaseGoneReceiver(TaskCore.Current); // if this task was the receiver, its place is free again
                 AbortCheck.ThrowIfAbortRequested();
             }
             return _channel.Take();

@@ -61,6 +61,18 @@ public class DebuggingTests
         Assert.Equal("HostScheduler 2 workers, 0 tasks", Display(host));
     }
 
+    /// <summary>A disposed join set says so in the debugger, rather than showing a count it no longer keeps.</summary>
+    [Fact]
+    public void ADisposedJoinSetTellsTheDebuggerItIsDisposed()
+    {
+        using var s = new EmbeddedScheduler(8);
+        var set = s.CreateJoinSet<int>(4);
+        set.Spawn(Priority.Normal, async () => 1);
+        Assert.Equal("JoinSet Count = 1, Capacity = 4", Display(set));
+        set.Dispose();
+        Assert.Equal("JoinSet (disposed)", Display(set));
+    }
+
     /// <summary>What a debugger shows for <paramref name="value"/>: its <see cref="DebuggerDisplayAttribute"/>'s member.</summary>
     private static string Display(object value)
     {

@@ -155,4 +155,94 @@ public class SetsConformanceTests
             return 2;
         }));
     }
+
+    /// <summary>A join set checks a spawn's arguments before its room: a null method or an invalid priority is refused with
+    /// the argument's exception even when the set is full (not with false, nor with the set's capacity error).</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AFullJoinSetStillRejectsBadArguments(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var set = rt.CreateJoinSet<int>(1);
+        set.Spawn(Priority.Normal, static async () =>
+        {
+            await Async.Delay(TimeSpan.FromHours(1));
+            return 1;
+        });
+        Assert.Equal("method", Assert.Throws<ArgumentNullException>(() => set.TrySpawn(Priority.Normal, 0, null!, out _)).ParamName);
+        Assert.Equal("method", Assert.Throws<ArgumentNullException>(() => set.Spawn(Priority.Normal, 0, (Func<int, TandemTask<int>>)null!)).ParamName);
+        Assert.Equal("priority", Assert.Throws<ArgumentOutOfRangeException>(() => set.TrySpawn((Priority)99, 0, static async _ => 2, out _)).ParamName);
+        Assert.Equal(1, set.Count);
+        set.AbortAll();
+    });
+
+    /// <summary>The handle that <c>TrySpawn</c> gives out is the member's: it carries the task's id and aborts it, and the set
+    /// joins it as aborted.</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void TrySpawnGivesAHandleThatAbortsTheMember(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var (id, abortedId) = rt.BlockOn(async () =>
+        {
+            using var set = rt.CreateJoinSet<int>();
+            Assert.True(set.TrySpawn(Priority.Normal, 0, static async _ =>
+            {
+                await Async.Delay(TimeSpan.FromHours(1));
+                return 1;
+            }, out var handle));
+            Assert.NotEqual(0, handle.Id);
+            handle.Abort();
+            try
+            {
+                await set.JoinNextAsync();
+                return (handle.Id, 0L);
+            }
+            catch (TaskAbortedException e)
+            {
+                return (handle.Id, e.TaskId);
+            }
+        });
+        Assert.Equal(id, abortedId);
+    });
+
+    /// <summary><c>JoinNextAsync</c> with a token already cancelled throws at once when no member has finished (the call
+    /// throws; it returns no task), and still joins a member that has finished: a result that is there wins.</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void JoinNextAsyncWithACancelledTokenThrowsAtOnceUnlessAMemberHasFinished(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var (threwAtOnce, joined) = rt.BlockOn(async () =>
+        {
+            var cancelled = new CancellationToken(canceled: true);
+            using var set = rt.CreateJoinSet<int>();
+            var slow = set.Spawn(Priority.Normal, static async () =>
+            {
+                await Async.Delay(TimeSpan.FromHours(1));
+                return 1;
+            });
+            bool threwAtOnce;
+            try
+            {
+                _ = set.JoinNextAsync(cancelled);
+                threwAtOnce = false;
+            }
+            catch (OperationCanceledException e) when (e.CancellationToken == cancelled)
+            {
+                threwAtOnce = true;
+            }
+            var quick = set.Spawn(Priority.Normal, static async () =>
+            {
+                await Async.Yield();
+                return 2;
+            });
+            while (!quick.IsFinished) await Async.Yield();
+            int joined = await set.JoinNextAsync(cancelled);
+            slow.Abort();
+            return (threwAtOnce, joined);
+        });
+        Assert.True(threwAtOnce);
+        Assert.Equal(2, joined);
+    });
 }

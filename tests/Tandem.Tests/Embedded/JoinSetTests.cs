@@ -110,6 +110,16 @@ public class JoinSetTests
         Assert.Equal("capacity", e.ParamName);
     }
 
+    /// <summary>The largest capacity, <see cref="JoinSet{T}.MaxCapacity"/>, is accepted (the limit is inclusive).</summary>
+    [Fact]
+    public void TheLargestCapacityIsAccepted()
+    {
+        using var s = new EmbeddedScheduler();
+        using var set = s.CreateJoinSet<int>(JoinSet<int>.MaxCapacity);
+        Assert.Equal(1 << 20, set.Capacity);
+        Assert.True(set.IsEmpty);
+    }
+
     [Fact]
     public void SpawnBeyondSetCapacityThrows()
     {

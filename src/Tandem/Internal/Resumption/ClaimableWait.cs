@@ -24,6 +24,10 @@ internal readonly struct ClaimableWait
     /// <summary>True while the captured wait has been neither fired nor claimed by an abort.</summary>
     internal bool IsPending => _target is not null && Volatile.Read(ref _target.WaitToken) == _token;
 
+    /// <summary>True when the wait was captured for the current task of <paramref name="task"/>.</summary>
+    internal bool IsOf(TaskCore? task) =>
+        task is not null && _target is { } target && target.Owner == task && target.OwnerGeneration == Volatile.Read(ref task.Generation);
+
     /// <summary>True when nothing was captured.</summary>
     internal bool IsEmpty => _target is null;
 
