@@ -78,7 +78,9 @@ internal readonly struct PollSite
             if (!ReferenceEquals(execution, _previousExecution) && _previousExecution is not null)
                 ExecutionContext.Restore(_previousExecution);
         }
-        _thread.Current = _previousTask;
+        // A loop's caller is usually no task: storing the constant null needs no GC write barrier.
+        if (_previousTask is null) _thread.Current = null;
+        else _thread.Current = _previousTask;
     }
 
     /// <summary>
