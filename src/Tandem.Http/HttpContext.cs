@@ -20,7 +20,8 @@ public sealed class HttpContext
     /// <summary>What the handler answers; sent when the handler returns (or as it flushes).</summary>
     public HttpResponse Response { get; }
 
-    /// <summary>Cancelled when the route's timeout passes, or when the connection is aborted (the server's stop
-    /// reached its deadline, the runtime shuts down). Pass it to what the handler awaits.</summary>
+    /// <summary>Cancelled when the route's timeout passes; when the client goes away (closes or resets the connection)
+    /// while the handler is suspended, its request's body all received; or when the connection is aborted (the server's
+    /// stop reached its deadline, the runtime shuts down). Pass it to what the handler awaits.</summary>
     public CancellationToken RequestAborted { get; internal set; }
 }

@@ -36,6 +36,13 @@ internal sealed class HttpConnection
     private byte[] _in = ArrayPool<byte>.Shared.Rent(InitialBuffer);
     private int _start, _end;
 
+    // The read-ahead: a receive started while a handler is suspended, so that a client that goes away is noticed (its
+    // EOF or reset cancels RequestAborted); its result is handed to the connection's loop as its next receive.
+    private readonly OneShot<int> _readAheadDone = new();
+    private readonly Action _onReadAhead;
+    private ValueTask<int> _readAhead;
+    private bool _readAheadActive;
+
     // The request being served.
     private bool _bodyRead;
     private ReadOnlyMemory<byte> _body;
@@ -49,6 +56,7 @@ internal sealed class HttpConnection
         _parser = new HttpRequestParser(server.Options.Limits);
         _chunked = new ChunkedBodyDecoder(server.Options.Limits);
         _context = new HttpContext(this);
+        _onReadAhead = OnReadAhead;
     }
 
     public HttpRequestHead Head => _parser.Head;
@@ -73,7 +81,8 @@ internal sealed class HttpConnection
         {
             _timeout.Dispose();
             _requestAborted.Dispose();
-            ArrayPool<byte>.Shared.Return(_in);
+            // A read-ahead still in flight may yet write into the buffer: then it is left to the GC, not pooled.
+            if (!_readAheadActive) ArrayPool<byte>.Shared.Return(_in);
             _in = [];
         }
     }
@@ -122,9 +131,9 @@ internal sealed class HttpConnection
                 if (_tcp.Closing.IsCancellationRequested) return false;
                 _timeout.CancelAfter(_server.Options.KeepAliveTimeout);
             }
-            if (_start == _end) _start = _end = 0;
+            if (_start == _end && !_readAheadActive) _start = _end = 0;
             _idle = !started;
-            int n = await _tcp.ReceiveAsync(_in.AsMemory(_end));
+            int n = _readAheadActive ? await TakeReadAheadAsync() : await _tcp.ReceiveAsync(_in.AsMemory(_end));
             _idle = false;
             if (n == 0) return false;
             _end += n;
@@ -179,7 +188,9 @@ internal sealed class HttpConnection
         try
         {
             // A handler that completes without suspending costs no allocation: its TandemTask is a completed value.
-            await route.Handler(_context);
+            var handler = route.Handler(_context);
+            if (!handler.IsCompleted) StartReadAhead();
+            await handler;
         }
         catch (Exception e) when (!_tcp.IsClosed && e is not TaskAbortedException)
         {
@@ -208,6 +219,63 @@ internal sealed class HttpConnection
             if (route.Timeout is not null) _requestAborted.CancelAfter(Timeout.InfiniteTimeSpan);
         }
         if (route.Priority != parsePriority) await Async.ChangePriority(parsePriority);
+    }
+
+    /// <summary>
+    /// While a handler is suspended, receives ahead, so that a client that closes or resets the connection cancels the
+    /// request's <see cref="HttpContext.RequestAborted"/>. Only when the request's body is all here (or it has none) —
+    /// the handler's own body reads then take nothing from the socket — and nothing of a next request is: the bytes
+    /// received are simply the next request's. Costs nothing for a handler that does not suspend.
+    /// </summary>
+    private void StartReadAhead()
+    {
+        var head = _parser.Head;
+        bool bodyHere = head.BodyFraming switch
+        {
+            RequestBodyFraming.None => _end == _start,
+            RequestBodyFraming.ContentLength => _end - _start == head.ContentLength,
+            _ => false,
+        };
+        if (!bodyHere || _readAheadActive || _end == _in.Length || head.ExpectContinue) return;
+        _readAheadActive = true;
+        _readAhead = _tcp.ReceiveAsync(_in.AsMemory(_end));
+        if (_readAhead.IsCompleted) OnReadAhead();
+        else _readAhead.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadAhead);
+    }
+
+    /// <summary>The read-ahead completed (any thread): a close or reset cancels the request; the result goes to the loop.</summary>
+    private void OnReadAhead()
+    {
+        int n;
+        try
+        {
+            n = _readAhead.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            n = -1; // reset, or closed under us
+        }
+        if (n <= 0)
+        {
+            try
+            {
+                _requestAborted.Cancel(); // the client went away
+            }
+            catch (ObjectDisposedException)
+            {
+                // the connection ended meanwhile
+            }
+        }
+        _readAheadDone.Send(n);
+    }
+
+    /// <summary>The read-ahead's result, as the loop's next receive: 0 when the client closed (or reset) the connection.</summary>
+    private async TandemTask<int> TakeReadAheadAsync()
+    {
+        int n = await _readAheadDone.ReceiveAsync();
+        _readAheadDone.Reset();
+        _readAheadActive = false;
+        return Math.Max(n, 0);
     }
 
     /// <summary>Reads the request's whole body (see <see cref="HttpRequest.ReadBodyAsync"/>).</summary>

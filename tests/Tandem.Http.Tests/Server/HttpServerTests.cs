@@ -352,4 +352,54 @@ public class HttpServerTests
         client.Send(TestServer.Get("/q?a=1&b=x%20y+z"));
         Assert.Equal("1|x y z|null", (await client.ReadAsync()).Body);
     }
+
+    /// <summary>A client that closes its connection while its request's handler is suspended cancels RequestAborted.</summary>
+    [Fact]
+    public async Task AClientThatGoesAwayCancelsRequestAborted()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new TestServer(routes => routes.MapGet("/wait", async ctx =>
+        {
+            started.SetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                aborted.SetResult();
+            }
+        }));
+        using (var client = server.Connect())
+        {
+            client.Send(TestServer.Get("/wait"));
+            await started.Task.WaitAsync(RawClient.Bound);
+        } // the client goes away
+        await aborted.Task.WaitAsync(RawClient.Bound);
+        using var next = server.Connect(); // and the server goes on
+        next.Send(TestServer.Get("/plaintext"));
+        Assert.Equal(200, (await next.ReadAsync()).Status);
+    }
+
+    /// <summary>While a suspended handler runs, the client's next pipelined request, sent meanwhile, is kept for after it.</summary>
+    [Fact]
+    public async Task ARequestSentDuringASuspendedHandlerIsServedNext()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new TestServer(routes => routes.MapGet("/hold", async ctx =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            ctx.Response.Write("held"u8);
+        }));
+        using var client = server.Connect();
+        client.Send(TestServer.Get("/hold"));
+        await started.Task.WaitAsync(RawClient.Bound);
+        client.Send(TestServer.Get("/plaintext")); // read ahead while /hold waits
+        release.SetResult();
+        Assert.Equal("held", (await client.ReadAsync()).Body);
+        Assert.Equal("Hello, World!", (await client.ReadAsync()).Body);
+    }
 }
