@@ -316,15 +316,9 @@ public sealed class ChunkedBodyDecoder
 
     private bool Take(ref int counted, int count, int limit, HttpRequestError overLimit, ref int at)
     {
-        int room = limit - counted;
-        if (count > room)
-        {
-            at += room; // the limit is crossed at the same byte however the input was split
-            Fail(overLimit, at);
-            return false;
-        }
-        counted += count;
-        return true;
+        if (ByteBudget.TryTake(ref counted, count, limit, ref at)) return true;
+        Fail(overLimit, at);
+        return false;
     }
 
     private int Fail(HttpRequestError error, int at)

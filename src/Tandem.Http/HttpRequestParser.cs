@@ -390,15 +390,9 @@ public sealed class HttpRequestParser
 
     private bool Take(ref int counted, int count, int limit, HttpRequestError overLimit, ref int at)
     {
-        int room = limit - counted;
-        if (count > room)
-        {
-            at += room; // the limit is crossed at the same byte however the input was split
-            Fail(overLimit, at);
-            return false;
-        }
-        counted += count;
-        return true;
+        if (ByteBudget.TryTake(ref counted, count, limit, ref at)) return true;
+        Fail(overLimit, at);
+        return false;
     }
 
     /// <summary>Enters the failed state with <paramref name="error"/>; returns <paramref name="at"/>, the bytes taken.</summary>
