@@ -402,4 +402,44 @@ public class HttpServerTests
         Assert.Equal("held", (await client.ReadAsync()).Body);
         Assert.Equal("Hello, World!", (await client.ReadAsync()).Body);
     }
+
+    /// <summary>A head that does not complete within the headers timeout closes its connection, however the client
+    /// trickles it; an idle keep-alive connection is closed after the keep-alive timeout.</summary>
+    [Fact]
+    public async Task TimeoutsCloseSlowAndIdleConnections()
+    {
+        await using var server = new TestServer(options: new HttpServerOptions
+        {
+            HeadersTimeout = TimeSpan.FromMilliseconds(300),
+            KeepAliveTimeout = TimeSpan.FromMilliseconds(300),
+        });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using (var slow = server.Connect())
+        {
+            slow.Send("GET /plaintext HTTP/1.1\r\n");
+            var trickle = Task.Run(async () =>
+            {
+                // One header byte every 50 ms: each read would re-arm a per-read timer; the head's timer is not re-armed.
+                try
+                {
+                    foreach (char c in "X-Slow: a long header value that keeps coming\r\n")
+                    {
+                        slow.Send(c.ToString());
+                        await Task.Delay(50);
+                    }
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    // closed by the server, as it should be
+                }
+            });
+            Assert.True(await slow.IsClosedAsync());
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the slow head's connection closed after {watch.Elapsed}");
+            await trickle.WaitAsync(RawClient.Bound);
+        }
+        using var idle = server.Connect();
+        idle.Send(TestServer.Get("/plaintext"));
+        Assert.Equal(200, (await idle.ReadAsync()).Status);
+        Assert.True(await idle.IsClosedAsync()); // nothing more sent: closed after the keep-alive timeout
+    }
 }
