@@ -204,7 +204,10 @@ internal abstract partial class TaskCore : TaskContext
         // The generation was advanced when the object's last task finished (EndGeneration). The abort mark is set just
         // behind it: it only grows, so after 2^32 generations a mark left from long ago would equal the generation again.
         Atomic.Write(ref _abortGeneration, Generation - 1);
-        PollsExecutionContext = ExecutionContext.Capture();
+        // Usually the context the object's last task started with: compared first, so that a spawn stores nothing then
+        // (a reference store into the heap costs a GC write barrier).
+        var execution = ExecutionContext.Capture();
+        if (!ReferenceEquals(execution, PollsExecutionContext)) PollsExecutionContext = execution;
         if (_cancellation is { } cancellation)
         {
             cancellation.AbortSource?.Dispose();
