@@ -64,6 +64,7 @@ public abstract partial class Runtime : IDisposable
     /// thread (the process's unhandled-exception policy applies).</remarks>
     internal void RaiseUnobserved(long id, Exception exception)
     {
+        Metrics?.CountUnobserved();
         try
         {
             UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, exception));
@@ -73,6 +74,9 @@ public abstract partial class Runtime : IDisposable
             HandlerFailed(handlerError);
         }
     }
+
+    /// <summary>The runtime's meter ("Tandem"), set by the tier as it starts (see <see cref="Internal.Diagnostics.RuntimeMetrics"/>).</summary>
+    internal Internal.Diagnostics.RuntimeMetrics? Metrics { get; private protected set; }
 
     /// <summary>Where an exception thrown by an <see cref="UnobservedTaskException"/> handler goes (tests replace it).</summary>
     internal static Action<Exception> HandlerFailed = static error =>

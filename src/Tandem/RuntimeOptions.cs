@@ -21,8 +21,13 @@ public sealed record RuntimeOptions
     /// </summary>
     public TimeProvider? Clock { get; init; }
 
+    /// <summary>Creates the runtime's meter ("Tandem"): pass the application's (from dependency injection) so that its
+    /// metrics follow the host's; null (the default) makes a meter of the runtime's own.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     internal EmbeddedOptions ToEmbedded() => new()
     {
+        MeterFactory = MeterFactory,
         MaxTasks = MaxTasks ?? TandemDefaults.DefaultMaxTasks,
         Clock = Clock ?? TimeProvider.System,
     };
@@ -31,6 +36,6 @@ public sealed record RuntimeOptions
     {
         if (Clock is not null && Clock != TimeProvider.System)
             throw new ArgumentException("The host tier runs on the system clock; a virtual clock needs the embedded tier.", nameof(Clock));
-        return new HostOptions { WorkerCount = WorkerCount ?? Environment.ProcessorCount };
+        return new HostOptions { WorkerCount = WorkerCount ?? Environment.ProcessorCount, MeterFactory = MeterFactory };
     }
 }

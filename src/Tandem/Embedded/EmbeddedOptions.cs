@@ -15,6 +15,10 @@ public sealed record EmbeddedOptions
     /// <summary>The scheduler's clock: <see cref="TimeProvider.System"/> (the default), or a <see cref="VirtualClock"/> for tests.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Creates the runtime's meter ("Tandem"): pass the application's (from dependency injection) so that its
+    /// metrics follow the host's; null (the default) makes a meter of the runtime's own.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     internal void Validate()
     {
         if (MaxTasks is < 1 or > MaxCapacity)

@@ -25,6 +25,7 @@ public sealed partial class EmbeddedScheduler
         if (queue.IsEmpty) _readyLevels &= ~(1 << level);
         // Counted from the first poll on, on this thread: what ran outside the loop had no task's context to capture.
         if (!_windows.Counting) _windows.Begin();
+        _polls++;
         PollSlot(slot);
         return true;
     }
@@ -71,6 +72,7 @@ public sealed partial class EmbeddedScheduler
         slot.TransitionToDone();
         _live--;
         var body = slot.Body!;
+        CountFinished(slot, body.Outcome);
         if (body.Detached)
         {
             Release(slot);

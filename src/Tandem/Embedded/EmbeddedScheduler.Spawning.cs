@@ -79,6 +79,7 @@ public sealed partial class EmbeddedScheduler
             slot.Start(id, priority, body, newContext: false);
         }
         _live++;
+        CountSpawned(slot);
         MakeReady(slot);
         return id;
     }
@@ -92,6 +93,7 @@ public sealed partial class EmbeddedScheduler
         if (!_slots.HasFree && _slots.OldestReclaimable is { } oldest) Release(oldest);
         if (!_slots.HasFree)
         {
+            _rejected++;
             slot = null!;
             return false;
         }

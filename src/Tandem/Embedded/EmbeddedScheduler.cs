@@ -88,6 +88,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _registry.SetSignalListener(_onSignal);
         _registry.SetDirectSignalListener(index => WakeRecord.RecordAny(ref _wakeRecords[index]));
         _virtualClock?.Subscribe(_onSignal);
+        Metrics = new RuntimeMetrics(this, RuntimeMode.Embedded, options.MeterFactory);
     }
 
     /// <summary>How many unfinished tasks the scheduler holds.</summary>
@@ -216,6 +217,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _registry.SetDirectSignalListener(null);
         _virtualClock?.Unsubscribe(_onSignal);
         _unpark.Set();
+        Metrics?.Dispose(); // a meter is registered process-wide until disposed
     }
 
     private void RaiseUnobserved(long id, TaskBody body)

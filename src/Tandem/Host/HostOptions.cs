@@ -21,6 +21,10 @@ public sealed record HostOptions
     /// <summary>The names of the scheduler's threads start with this; default "Tandem".</summary>
     public string ThreadNamePrefix { get; init; } = "Tandem";
 
+    /// <summary>Creates the runtime's meter ("Tandem"): pass the application's (from dependency injection) so that its
+    /// metrics follow the host's; null (the default) makes a meter of the runtime's own.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     internal void Validate()
     {
         if (WorkerCount is < 1 or > MaxWorkers)

@@ -57,6 +57,7 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         for (int i = 0; i < WorkerCount; i++) Workers[i] = new Worker(this, i);
         _timers = new TimerDriver(ThreadNamePrefix);
         _blocking = new BlockingPool(options.MaxBlockingThreads, options.BlockingThreadKeepAlive, ThreadNamePrefix);
+        Metrics = new RuntimeMetrics(this, RuntimeMode.Host, options.MeterFactory);
         foreach (var worker in Workers) worker.Thread.Start();
     }
 
@@ -150,9 +151,9 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         NotifyOne();
     }
 
-    internal void OnFinished(HostTask task)
+    internal void OnFinished(HostTask task, TaskState outcome)
     {
-        if (_live.Remove(task)) _allFinished.Set();
+        if (_live.Remove(task, outcome)) _allFinished.Set();
     }
 
     private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task, CancellationToken cancellationToken)

@@ -160,6 +160,10 @@ internal sealed class EmbeddedTask : TaskCore
     /// which <see cref="AllocationWindows.MayHaveAllocated"/> answers with false).</summary>
     private long _polledWindow = long.MaxValue;
 
+    /// <summary>The priority the slot's task was spawned at (it may move itself since: <see cref="Async.ChangePriority"/>);
+    /// what the scheduler's metrics count it under.</summary>
+    internal Priority SpawnPriority;
+
     /// <summary>Starts <paramref name="body"/> as this slot's next task (the spawning thread).</summary>
     /// <param name="id">The task's id.</param>
     /// <param name="priority">Its level.</param>
@@ -168,6 +172,7 @@ internal sealed class EmbeddedTask : TaskCore
     internal void Start(long id, Priority priority, TaskBody body, bool newContext)
     {
         ResetCore(id, priority);
+        SpawnPriority = priority;
         if (newContext)
         {
             Context = new EmbeddedTaskContext(this);

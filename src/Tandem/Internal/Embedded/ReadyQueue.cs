@@ -25,6 +25,9 @@ internal sealed class ReadyQueue(EmbeddedTask[] slots)
 
     internal bool IsEmpty => _head < 0;
 
+    /// <summary>Slots queued (loop thread; read by a metrics collector as a snapshot).</summary>
+    internal int Count;
+
     /// <summary>Queues <paramref name="slot"/> at the back.</summary>
     internal void Add(EmbeddedTask slot)
     {
@@ -33,6 +36,7 @@ internal sealed class ReadyQueue(EmbeddedTask[] slots)
         if (_tail < 0) _head = slot.Index;
         else slots[_tail].NextInLevel = slot.Index;
         _tail = slot.Index;
+        Count++;
     }
 
     /// <summary>Takes the slot at the front; the queue must not be empty.</summary>
@@ -42,6 +46,7 @@ internal sealed class ReadyQueue(EmbeddedTask[] slots)
         var slot = slots[_head];
         _head = slot.NextInLevel;
         if (_head < 0) _tail = -1;
+        Count--;
         return slot;
     }
 }

@@ -42,6 +42,12 @@ internal sealed class BlockingPool
         }
     }
 
+    /// <summary>Threads, of them idle, and jobs queued (for the runtime's meter; under the lock).</summary>
+    internal (int Threads, int Idle, int Queued) ReadCounts()
+    {
+        using (_monitor.Enter()) return (_threadCount, _idle, _queue.Count);
+    }
+
     /// <summary>Queues <paramref name="work"/>, starting a thread if the bound allows; false once the pool is stopping.</summary>
     internal bool TryRun(Action work)
     {

@@ -46,6 +46,9 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>True while in that list (under its shard's lock): a second removal is a no-op.</summary>
     internal bool InLiveList;
 
+    /// <summary>The priority the task had when it entered that list: what the runtime's meter counts it under.</summary>
+    internal Priority LivePriority;
+
     /// <summary>The scheduler running the task.</summary>
     internal HostScheduler Scheduler = null!;
 

@@ -35,7 +35,7 @@ internal abstract class HostTask<T> : HostTask
     private bool Succeed(T result)
     {
         bool aborted = AbortRequested;
-        End();
+        End(aborted ? TaskState.Aborted : TaskState.Completed);
         _cell!.Complete(result, Id, aborted, Scheduler);
         return true;
     }
@@ -43,7 +43,7 @@ internal abstract class HostTask<T> : HostTask
     /// <summary>Records that the task ended by abort without running further; returns true.</summary>
     private bool EndAborted()
     {
-        End();
+        End(TaskState.Aborted);
         _cell!.Complete(default!, Id, aborted: true, Scheduler);
         return true;
     }
@@ -51,7 +51,7 @@ internal abstract class HostTask<T> : HostTask
     protected override bool FailBody(Exception exception)
     {
         bool aborted = AbortRequested;
-        End();
+        End(TaskOutcome.IsAbort(exception, aborted, Id) ? TaskState.Aborted : TaskState.Faulted);
         _cell!.Fail(exception, Id, aborted, Scheduler);
         return true;
     }
@@ -62,9 +62,9 @@ internal abstract class HostTask<T> : HostTask
     /// then its generation ends; the cell's outcome CAS that follows is the full fence between that and
     /// <see cref="TaskCore.Retire"/>'s look at the ready list (see <see cref="TaskCore.EnqueueReady"/>).
     /// </summary>
-    private void End()
+    private void End(TaskState outcome)
     {
-        Scheduler.OnFinished(this); // before the joiner can see the outcome: then TaskCount no longer counts it
+        Scheduler.OnFinished(this, outcome); // before the joiner can see the outcome: then TaskCount no longer counts it
         EndGeneration();
     }
 

@@ -52,6 +52,8 @@ internal sealed class LiveTasks
         if (shard.Head is not null) shard.Head.LivePrev = task;
         shard.Head = task;
         shard.Count++;
+        task.LivePriority = task.Priority; // it may move itself later (Async.ChangePriority): counted where it started
+        shard.Alive[(int)task.LivePriority]++;
         shard.Lock.Exit();
         return true;
     }
@@ -71,7 +73,7 @@ internal sealed class LiveTasks
 
     /// <summary>Removes a finished task (a second removal changes nothing).</summary>
     /// <returns>True when this removed the last task live after <see cref="Close"/>.</returns>
-    internal bool Remove(HostTask task)
+    internal bool Remove(HostTask task, TaskState outcome)
     {
         var shard = _shards[(int)(task.Id & (ShardCount - 1))];
         shard.Lock.Enter();
@@ -86,6 +88,9 @@ internal sealed class LiveTasks
         if (task.LiveNext is not null) task.LiveNext.LivePrev = task.LivePrev;
         task.LivePrev = task.LiveNext = null;
         shard.Count--;
+        int p = (int)task.LivePriority;
+        shard.Alive[p]--;
+        shard.Finished[p * 3 + Internal.Diagnostics.RuntimeMetrics.OutcomeIndex(outcome)]++;
         bool afterClose = _closed;
         shard.Lock.Exit();
         return afterClose && Interlocked.Decrement(ref _remainingAfterClose) == 0;
@@ -114,5 +119,24 @@ internal sealed class LiveTasks
         internal readonly ShardLock Lock = new();
         internal HostTask? Head;
         internal int Count; // written under Lock
+
+        // For the runtime's meter, written under Lock: unfinished tasks by the priority they were added at, and finished
+        // ones by that priority and outcome (RuntimeMetrics.OutcomeIndex's order).
+        internal readonly long[] Alive = new long[Priorities.Count];
+        internal readonly long[] Finished = new long[Priorities.Count * 3];
+    }
+
+    /// <summary>Sums the shards' counts (each read under its lock): see <see cref="Internal.Diagnostics.IMetricsSource.ReadTasks"/>.</summary>
+    internal void ReadCounts(Span<long> alive, Span<long> finished)
+    {
+        alive.Clear();
+        finished.Clear();
+        foreach (var shard in _shards)
+        {
+            shard.Lock.Enter();
+            for (int p = 0; p < shard.Alive.Length; p++) alive[p] += shard.Alive[p];
+            for (int i = 0; i < shard.Finished.Length; i++) finished[i] += shard.Finished[i];
+            shard.Lock.Exit();
+        }
     }
 }

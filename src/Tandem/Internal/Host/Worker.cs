@@ -44,6 +44,17 @@ internal sealed class Worker
 
     internal readonly int Index;
 
+    /// <summary>This worker's counters for the runtime's meter: written by its own thread only, plainly; read by a
+    /// collector as a snapshot.</summary>
+    internal long Polls, Steals, Parks;
+
+    /// <summary>Adds this worker's queued tasks, by priority, to <paramref name="lengths"/> (a collector's snapshot).</summary>
+    internal void AddQueueLengths(Span<long> lengths)
+    {
+        for (int p = 0; p < _queues.Length; p++) lengths[p] += _queues[p].Count;
+        if (Volatile.Read(ref _lifo) is { } lifo) lengths[(int)lifo.Priority]++;
+    }
+
     internal readonly Parker Parker = new();
 
     internal readonly Thread Thread;
@@ -113,6 +124,7 @@ internal sealed class Worker
                 if (task is not null)
                 {
                     StopSearching(notifyIfLast: true);
+                    Polls++;
                     task.Run(in site, this);
                     continue;
                 }
@@ -222,7 +234,11 @@ internal sealed class Worker
                 var queue = victim._queues[level];
                 if (queue.IsEmpty) continue;
                 var task = queue.StealInto(_queues[level], _buffer);
-                if (task is not null) return task;
+                if (task is not null)
+                {
+                    Steals++;
+                    return task;
+                }
             }
         }
         return null;
@@ -231,6 +247,7 @@ internal sealed class Worker
     private void Park()
     {
         var idle = _scheduler.Idle;
+        Parks++;
         idle.Register(Index);
         if (!_scheduler.HasWork() && !_scheduler.IsStopping) Parker.Park(-1);
         // A stale permit (from a notifier whose wake we already consumed) may end the park early: harmless.
