@@ -25,10 +25,12 @@ internal sealed class ConnectionReader
         foreach (var read in reads)
         {
             var buffer = new ReadOnlySequence<byte>([.. pending, .. read]);
-            long steps = 0;
+            // Every step takes bytes or ends a request, so the steps are bounded by the read's length (counted before the
+            // loop: compared with what is left, many short pipelined requests looked like no progress near the end).
+            long steps = 0, limit = 4 * (buffer.Length + 16);
             while (!reader._stopped && reader.Step(ref buffer))
             {
-                if (++steps > 4 * (buffer.Length + 16)) throw new InvalidOperationException("The reader made no progress.");
+                if (++steps > limit) throw new InvalidOperationException("The reader made no progress.");
             }
             pending = buffer.ToArray();
         }
