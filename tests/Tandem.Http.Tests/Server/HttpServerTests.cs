@@ -239,7 +239,7 @@ public class HttpServerTests
     [Fact]
     public async Task ACriticalRouteIsServedAheadOfQueuedWork()
     {
-        int done = 0;
+        int done = 0, doneWhenHealthRan = -1;
         await using var server = new TestServer(routes => routes
             .MapGet("/work", ctx =>
             {
@@ -248,8 +248,11 @@ public class HttpServerTests
                 Interlocked.Increment(ref done);
                 return TandemTask.CompletedTask;
             })
-            .MapGet("/health", static ctx =>
+            .MapGet("/health", ctx =>
             {
+                // Read on the one worker itself: how many /work handlers ran before this one (the client's own timing,
+                // on a loaded machine, does not enter into it).
+                doneWhenHealthRan = Volatile.Read(ref done);
                 ctx.Response.Write("ok"u8);
                 return TandemTask.CompletedTask;
             }, Priority.Critical), workers: 1);
@@ -258,8 +261,8 @@ public class HttpServerTests
         using var health = server.Connect();
         health.Send(TestServer.Get("/health"));
         Assert.Equal("ok", (await health.ReadAsync()).Body);
-        int finishedBefore = Volatile.Read(ref done);
-        Assert.True(finishedBefore < 6, $"/health was answered only after {finishedBefore} of 8 work requests");
+        int finishedBefore = Volatile.Read(ref doneWhenHealthRan);
+        Assert.True(finishedBefore < 6, $"/health was served only after {finishedBefore} of 8 work requests");
         foreach (var c in workers)
         {
             Assert.Equal(200, (await c.ReadAsync()).Status);
