@@ -106,4 +106,233 @@ public class HostJoinCellTests
         Assert.True(ran.Task.Result);
         Assert.Throws<NotSupportedException>(() => cell.Send(_ => { }, null));
     });
+
+    /// <summary>A join set's listener set on a cell whose task has already finished is told at once; one set before the
+    /// finish is told at the finish.</summary>
+    [Fact]
+    public void AListenerIsToldOfTheFinishWhetherSetBeforeOrAfterIt()
+    {
+        using var s = new HostScheduler(1);
+        var listener = new RecordingListener();
+        var (finished, _) = NewCell();
+        finished.Complete(1, 7, aborted: false, s);
+        finished.SetListener(0, listener, tag: 3);
+        Assert.Equal([3], listener.Tags);
+        var (running, _) = NewCell();
+        running.SetListener(0, listener, tag: 4);
+        Assert.Equal([3], listener.Tags);
+        running.Complete(2, 7, aborted: false, s);
+        Assert.Equal([3, 4], listener.Tags);
+    }
+
+    private sealed class RecordingListener : IJoinListener
+    {
+        internal List<int> Tags { get; } = [];
+
+        public void OnMemberFinished(int tag)
+        {
+            lock (Tags) Tags.Add(tag);
+        }
+    }
+
+    /// <summary>A detached handle cannot be joined, whether it was let go before or after its task finished.</summary>
+    [Fact]
+    public void ADetachedHandleCannotBeJoined()
+    {
+        using var s = new HostScheduler(1);
+        var (before, handle1) = NewCell();
+        handle1.Detach();
+        before.Complete(5, 7, aborted: false, s);
+        Assert.Throws<InvalidOperationException>(() => handle1.GetResult());
+        var (after, handle2) = NewCell();
+        after.Complete(6, 7, aborted: false, s);
+        handle2.Detach();
+        Assert.Throws<InvalidOperationException>(() => handle2.GetResult());
+        Assert.Equal(TaskState.Completed, handle2.State); // the outcome is kept, only the join is refused
+    }
+
+    /// <summary>A fault whose joiner gave up its wait (its task was aborted) is reported as unobserved at once when the
+    /// handle was let go, and not while the handle can still be joined (the join observes it); a completion whose joiner
+    /// gave up reports nothing, at once or at shutdown.</summary>
+    [Fact]
+    public void AFaultWhoseJoinerGaveUpIsReportedAtOnceOnlyIfItsHandleWasLetGo()
+    {
+        using var s = new HostScheduler(1);
+        var reported = new ConcurrentQueue<long>();
+        s.UnobservedTaskException += (_, e) => reported.Enqueue(e.TaskId);
+        var (letGo, handle1) = NewCell();
+        RegisterAJoinerThatGivesUp(letGo);
+        handle1.Detach();
+        letGo.Fail(new FormatException(), 7, aborted: false, s);
+        Assert.Equal([7], reported);
+        var (kept, handle2) = NewCell();
+        RegisterAJoinerThatGivesUp(kept);
+        kept.Fail(new FormatException(), 8, aborted: false, s);
+        Assert.Equal([7], reported);
+        Assert.Throws<FormatException>(() => handle2.GetResult());
+        var (completed, handle3) = NewCell();
+        RegisterAJoinerThatGivesUp(completed);
+        handle3.Detach();
+        completed.Complete(1, 9, aborted: false, s);
+        s.Dispose(); // reports what is still unobserved
+        Assert.Equal([7], reported);
+    }
+
+    /// <summary>Registers a joiner on <paramref name="cell"/> and withdraws its wait, as an aborted joiner's task does:
+    /// resuming it afterwards would throw.</summary>
+    private static void RegisterAJoinerThatGivesUp(HostJoinCell<int> cell)
+    {
+        var wait = ClaimableWait.ForCallback(static _ => throw new InvalidOperationException("a joiner that gave up was resumed"), null);
+        Assert.True(cell.TryWaitFor(0, wait));
+        Assert.True(wait.TryCancel());
+    }
+
+    /// <summary>A fault reported as unobserved is not reported again when the scheduler shuts down; one nobody joined or
+    /// let go is reported there; a joined one never.</summary>
+    [Fact]
+    public void AReportedFaultIsNotReportedAgainAtShutdown()
+    {
+        var s = new HostScheduler(1);
+        var reported = new ConcurrentQueue<long>();
+        s.UnobservedTaskException += (_, e) => reported.Enqueue(e.TaskId);
+        var (letGo, handle1) = NewCell();
+        letGo.Fail(new FormatException(), 7, aborted: false, s);
+        handle1.Detach();
+        Assert.Equal([7], reported);
+        var (joined, handle2) = NewCell();
+        joined.Fail(new FormatException(), 8, aborted: false, s);
+        Assert.Throws<FormatException>(() => handle2.GetResult());
+        var (held, handle3) = NewCell();
+        held.Fail(new FormatException(), 9, aborted: false, s);
+        Assert.Equal([7], reported);
+        s.Dispose();
+        Assert.Equal([7, 9], reported);
+        GC.KeepAlive(handle3);
+    }
+
+    /// <summary>A task's context refuses a null callback, as a synchronization context must.</summary>
+    [Fact]
+    public void APostOfANullCallbackIsRefused() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        string outcome = s.BlockOn(async () =>
+        {
+            await Async.Yield();
+            var context = SynchronizationContext.Current;
+            if (context is not TaskContext) return "no task context";
+            try
+            {
+                context.Post(null!, null);
+                return "accepted";
+            }
+            catch (ArgumentNullException e) when (e.ParamName == "d")
+            {
+                return "refused";
+            }
+        });
+        Assert.Equal("refused", outcome);
+    });
+
+    /// <summary>A callback a task posts to its own context runs inside the task after the poll that posted it, however
+    /// long that poll goes on: the rescue of a blocked poll is for posts from other threads only (here the poll is held
+    /// well past the rescue's delay, waiting for the callback, which a rescue would run on the thread pool).</summary>
+    [Fact]
+    public void ACallbackATaskPostsToItselfWaitsForThePollThatPostedIt() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var (ranDuringThePoll, ranInTheTask) = s.BlockOn(async () =>
+        {
+            await Async.Yield();
+            var me = TaskCore.Current;
+            var ranIn = new TaskCore?[1];
+            var ran = new int[1];
+            SynchronizationContext.Current!.Post(_ =>
+            {
+                ranIn[0] = TaskCore.Current;
+                Volatile.Write(ref ran[0], 1);
+            }, null);
+            bool duringThePoll = SpinWait.SpinUntil(() => Volatile.Read(ref ran[0]) != 0, 20 * HostJoinCell<int>.BlockedPollRescueDelay);
+            await Async.Yield(); // the callback queued before this resumption runs first
+            return (duringThePoll, Volatile.Read(ref ran[0]) != 0 && ranIn[0] == me);
+        });
+        Assert.False(ranDuringThePoll);
+        Assert.True(ranInTheTask);
+    });
+
+    /// <summary>A host task reads its own state as running while it is being polled.</summary>
+    [Fact]
+    public void ATaskIsRunningWhileItIsPolled() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(2);
+        var self = new OneShot<JoinHandle<TaskState>>();
+        var handle = s.Spawn(Priority.Normal, self, static async me => (await me.ReceiveAsync()).State);
+        self.Send(handle);
+        Assert.Equal(TaskState.Running, s.BlockOn(handle));
+        Assert.Equal(TaskState.Completed, handle.State);
+    });
+
+    /// <summary>A join refused as a second joiner, in a method that then returns, leaves no wait of that method's pooled
+    /// box in the refusing task's wait list: when the box next serves another task's join, an abort of that task still
+    /// finds its wait and unwinds it (and the refusing task, aborted later, unwinds too).</summary>
+    [Fact]
+    public void ARefusedJoinLeavesNoWaitBehindForTheNextTaskItsMethodBoxServes() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1); // one worker: the refused method's box is the one the next join rents
+        var release = new OneShot<int>();
+        var target = s.Spawn(Priority.Normal, release, static async r => await r.ReceiveAsync());
+        var otherRelease = new OneShot<int>();
+        var otherTarget = s.Spawn(Priority.Normal, otherRelease, static async r => await r.ReceiveAsync());
+        var flags = new int[3]; // the first joiner started; the refusing task's outcome (1: refused); the next joiner started
+        var firstJoiner = s.Spawn(Priority.Normal, (target, flags), static async st =>
+        {
+            Volatile.Write(ref st.flags[0], 1);
+            return await st.target;
+        });
+        var refusing = s.Spawn(Priority.Normal, (target, firstJoiner, flags), static async st =>
+        {
+            while (Volatile.Read(ref st.flags[0]) == 0 || st.firstJoiner.State == TaskState.Running) await Async.Yield();
+            Volatile.Write(ref st.flags[1], await TryJoin(st.target) ? 1 : 2);
+            await Async.Delay(TimeSpan.FromHours(1)); // stays alive, with its wait list
+            return 0;
+        });
+        WaitUntil(s, refusing, flags, 1);
+        Assert.Equal(1, flags[1]);
+        var nextJoiner = s.Spawn(Priority.Normal, (otherTarget, flags), static async st =>
+        {
+            Volatile.Write(ref st.flags[2], 1);
+            return await TryJoin(st.otherTarget) ? 1 : 0;
+        });
+        WaitUntil(s, nextJoiner, flags, 2);
+        nextJoiner.Abort();
+        Assert.Throws<TaskAbortedException>(() => s.BlockOn(nextJoiner));
+        refusing.Abort();
+        Assert.Throws<TaskAbortedException>(() => s.BlockOn(refusing));
+        release.Send(5);
+        Assert.Equal(5, s.BlockOn(firstJoiner));
+        otherRelease.Send(6);
+        Assert.Equal(6, s.BlockOn(otherTarget));
+    });
+
+    /// <summary>Joins <paramref name="target"/>; true when the join was refused (the task already has a joiner), false when
+    /// it joined.</summary>
+    private static async TandemTask<bool> TryJoin(JoinHandle<int> target)
+    {
+        try
+        {
+            await target;
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Returns once <paramref name="task"/> has set <c>flags[index]</c> and ended that poll: it is suspended.</summary>
+    private static void WaitUntil(HostScheduler s, JoinHandle<int> task, int[] flags, int index) =>
+        s.BlockOn(s.Spawn(Priority.Normal, (task, flags, index), static async st =>
+        {
+            while (Volatile.Read(ref st.flags[st.index]) == 0 || st.task.State == TaskState.Running) await Async.Yield();
+            return 0;
+        }));
 }
