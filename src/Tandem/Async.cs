@@ -91,6 +91,21 @@ public static class Async
     }
 
     /// <summary>
+    /// Names the running task, for task snapshots (<see cref="Runtime.GetTaskSnapshot"/>): call it first thing in a
+    /// task whose purpose its method's name does not tell ("orders consumer", "connection 10.0.0.7:51234"). The name
+    /// lasts until the task finishes; naming it again replaces it.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Not inside a Tandem task.</exception>
+    public static void NameTask(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var task = TaskCore.Current ?? throw new InvalidOperationException("NameTask names the running Tandem task: call it inside one.");
+        Volatile.Write(ref task.Name, name);
+    }
+
+    /// <summary>
     /// A token that is cancelled when the running task is aborted, to pass to APIs that take one
     /// (<c>HttpClient</c>, <c>Stream.ReadAsync</c>, …) so that they stop too. An
     /// <see cref="OperationCanceledException"/> it causes ends the task as aborted. The first use in a task

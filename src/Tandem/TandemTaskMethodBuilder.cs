@@ -80,6 +80,7 @@ public struct TandemTaskMethodBuilder<T>
     {
         var box = GetBox(ref stateMachine);
         box.CaptureContext();
+        NoteSuspension<TAwaiter, TStateMachine>(box);
         if (!AwaiterDispatch.TryTandem(ref awaiter, box)) awaiter.OnCompleted(box.ResumeAction);
     }
 
@@ -94,8 +95,16 @@ public struct TandemTaskMethodBuilder<T>
     {
         var box = GetBox(ref stateMachine);
         box.CaptureContext();
+        NoteSuspension<TAwaiter, TStateMachine>(box);
         if (!AwaiterDispatch.TryTandem(ref awaiter, box)) awaiter.UnsafeOnCompleted(box.ResumeAction);
     }
+
+    /// <summary>Tells the task snapshot where the method suspends (its owner task's thread): two type handles, which
+    /// the JIT makes constants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void NoteSuspension<TAwaiter, TStateMachine>(StateMachineBox<TStateMachine, T> box)
+        where TStateMachine : IAsyncStateMachine =>
+        box.Owner?.NoteSuspension(RuntimeTypeHandle.ToIntPtr(typeof(TStateMachine).TypeHandle), RuntimeTypeHandle.ToIntPtr(typeof(TAwaiter).TypeHandle));
 
     /// <remarks>
     /// <para>A Tandem awaiter that refuses a continuation (it throws on misuse: "a task has one joiner") unbinds the box

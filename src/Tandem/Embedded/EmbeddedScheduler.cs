@@ -83,6 +83,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _timers = new TimerHeap(options.TimerCapacity ?? Capacity);
         _clock = options.Clock;
         _virtualClock = _clock as VirtualClock;
+        RecordTaskTimes = options.RecordTaskTimes;
         _timestampsPerTick = (double)_clock.TimestampFrequency / TimeSpan.TicksPerSecond;
         _onSignal = OnSignal;
         _registry.SetSignalListener(_onSignal);
@@ -90,6 +91,9 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _virtualClock?.Subscribe(_onSignal);
         Metrics = new RuntimeMetrics(this, RuntimeMode.Embedded, options.MeterFactory);
     }
+
+    /// <summary>True when tasks' spawn and poll times are recorded (<see cref="EmbeddedOptions.RecordTaskTimes"/>).</summary>
+    internal readonly bool RecordTaskTimes;
 
     /// <summary>How many unfinished tasks the scheduler holds.</summary>
     public int Capacity { get; }

@@ -51,6 +51,7 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         WorkerCount = options.WorkerCount;
         GlobalQueueInterval = options.GlobalQueueInterval;
         ThreadNamePrefix = options.ThreadNamePrefix;
+        RecordTaskTimes = options.RecordTaskTimes;
         for (int i = 0; i < _inject.Length; i++) _inject[i] = new InjectQueue();
         Idle = new IdleWorkers(WorkerCount);
         Workers = new Worker[WorkerCount];
@@ -60,6 +61,9 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         Metrics = new RuntimeMetrics(this, RuntimeMode.Host, options.MeterFactory);
         foreach (var worker in Workers) worker.Thread.Start();
     }
+
+    /// <summary>True when tasks' spawn and poll times are recorded (<see cref="HostOptions.RecordTaskTimes"/>).</summary>
+    internal readonly bool RecordTaskTimes;
 
     /// <summary>The number of worker threads.</summary>
     public int WorkerCount { get; }

@@ -61,6 +61,16 @@ internal sealed class EmbeddedTask : TaskCore
     /// <summary>True while a task occupies the slot and has not finished.</summary>
     internal bool IsLive => _state is SlotState.Waiting or SlotState.Ready or SlotState.Running;
 
+    /// <summary>What the slot's task is doing, for a task snapshot (any thread; a moment's value), or null when the slot
+    /// holds no live task.</summary>
+    internal TaskActivity? ReadActivity() => (SlotState)Volatile.Read(ref Unsafe.As<SlotState, byte>(ref _state)) switch
+    {
+        SlotState.Waiting => TaskActivity.Waiting,
+        SlotState.Ready => TaskActivity.Ready,
+        SlotState.Running => TaskActivity.Running,
+        _ => null,
+    };
+
     /// <summary>True while the slot's task is being polled.</summary>
     internal bool IsRunning => _state == SlotState.Running;
 
@@ -172,6 +182,7 @@ internal sealed class EmbeddedTask : TaskCore
     internal void Start(long id, Priority priority, TaskBody body, bool newContext)
     {
         ResetCore(id, priority);
+        ResetDiagnostics(_scheduler.RecordTaskTimes ? _scheduler.Clock.GetTimestamp() : null);
         SpawnPriority = priority;
         if (newContext)
         {

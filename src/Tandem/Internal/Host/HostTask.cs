@@ -74,6 +74,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     {
         Scheduler = scheduler;
         ResetCore(id, priority);
+        ResetDiagnostics(scheduler.RecordTaskTimes ? System.Diagnostics.Stopwatch.GetTimestamp() : null);
         TransitionToNewTask();
     }
 
@@ -89,6 +90,14 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     {
         int state = Atomic.Read(ref _runState);
         return (state & ~BitsMask) == Tag(generation) && (state & Running) != 0;
+    }
+
+    /// <summary>What the task is doing, for a task snapshot (any thread; a moment's value): running while polled, ready
+    /// while notified and not running (queued), waiting otherwise.</summary>
+    internal TaskActivity ReadActivity()
+    {
+        int state = Atomic.Read(ref _runState);
+        return (state & Running) != 0 ? TaskActivity.Running : (state & Notified) != 0 ? TaskActivity.Ready : TaskActivity.Waiting;
     }
 
     /// <summary>Wakes the task if it is still the one of <paramref name="generation"/>. Safe from any thread.</summary>

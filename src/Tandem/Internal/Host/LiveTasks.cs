@@ -114,6 +114,27 @@ internal sealed class LiveTasks
         }
     }
 
+    /// <summary>Adds a snapshot of every live task to <paramref name="into"/> (any thread; see <see cref="Runtime.GetTaskSnapshot"/>).</summary>
+    internal void AddSnapshots(List<TaskInfo> into, long now)
+    {
+        foreach (var shard in _shards)
+        {
+            // Under the shard lock a listed task cannot finish and be reused: its generation is its own.
+            shard.Lock.Enter();
+            try
+            {
+                for (var t = shard.Head; t is not null; t = t.LiveNext)
+                {
+                    if (t.ReadInfo(Volatile.Read(ref t.Generation), t.ReadActivity(), now) is { } info) into.Add(info);
+                }
+            }
+            finally
+            {
+                shard.Lock.Exit();
+            }
+        }
+    }
+
     private sealed class Shard
     {
         internal readonly ShardLock Lock = new();

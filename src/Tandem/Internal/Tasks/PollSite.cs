@@ -48,6 +48,7 @@ internal readonly struct PollSite
     {
         _thread.Current = task;
         task.CoopBudget = Coop.Budget;
+        task.CountPoll();
         var taskContext = task.Context;
         if (ThreadAmbient.Available)
         {
