@@ -95,6 +95,11 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     /// <summary>True when tasks' spawn and poll times are recorded (<see cref="EmbeddedOptions.RecordTaskTimes"/>).</summary>
     internal readonly bool RecordTaskTimes;
 
+    /// <summary>True on the thread that is driving the scheduler now (a <c>BlockOn</c> or a run loop).</summary>
+    internal bool IsDrivenByCurrentThread => Volatile.Read(ref _loopThread) == Environment.CurrentManagedThreadId;
+
+    private protected override bool HasShutDown => _disposed;
+
     /// <summary>How many unfinished tasks the scheduler holds.</summary>
     public int Capacity { get; }
 

@@ -65,6 +65,8 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
     /// <summary>True when tasks' spawn and poll times are recorded (<see cref="HostOptions.RecordTaskTimes"/>).</summary>
     internal readonly bool RecordTaskTimes;
 
+    private protected override bool HasShutDown => IsShutdown;
+
     /// <summary>The number of worker threads.</summary>
     public int WorkerCount { get; }
 
