@@ -65,6 +65,8 @@ public abstract partial class Runtime : IDisposable
     internal void RaiseUnobserved(long id, Exception exception)
     {
         Metrics?.CountUnobserved();
+        var log = Internal.Diagnostics.TandemEventSource.Log;
+        if (log.IsEnabled()) log.UnobservedException(id, exception.GetType().FullName ?? exception.GetType().Name, exception.Message);
         try
         {
             UnobservedTaskException?.Invoke(this, new UnobservedExceptionEventArgs(id, exception));

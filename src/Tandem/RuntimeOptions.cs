@@ -30,10 +30,16 @@ public sealed record RuntimeOptions
     /// Off by default: it reads the clock at every spawn and poll (about 20 to 40 ns each on the system clock).</summary>
     public bool RecordTaskTimes { get; init; }
 
+    /// <summary>Turns on the stall detector: <see cref="Runtime.StallDetected"/> reports a poll that holds its worker
+    /// longer than this, and a ready task that waits this long for a poll. 1 ms to 1 hour; null (the default) leaves it
+    /// off. It records task times as <see cref="RecordTaskTimes"/> does.</summary>
+    public TimeSpan? StallThreshold { get; init; }
+
     internal EmbeddedOptions ToEmbedded() => new()
     {
         MeterFactory = MeterFactory,
         RecordTaskTimes = RecordTaskTimes,
+        StallThreshold = StallThreshold,
         MaxTasks = MaxTasks ?? TandemDefaults.DefaultMaxTasks,
         Clock = Clock ?? TimeProvider.System,
     };
@@ -42,6 +48,6 @@ public sealed record RuntimeOptions
     {
         if (Clock is not null && Clock != TimeProvider.System)
             throw new ArgumentException("The host tier runs on the system clock; a virtual clock needs the embedded tier.", nameof(Clock));
-        return new HostOptions { WorkerCount = WorkerCount ?? Environment.ProcessorCount, MeterFactory = MeterFactory, RecordTaskTimes = RecordTaskTimes };
+        return new HostOptions { WorkerCount = WorkerCount ?? Environment.ProcessorCount, MeterFactory = MeterFactory, RecordTaskTimes = RecordTaskTimes, StallThreshold = StallThreshold };
     }
 }

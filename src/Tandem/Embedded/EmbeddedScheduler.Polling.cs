@@ -8,6 +8,7 @@ public sealed partial class EmbeddedScheduler
 {
     private void MakeReady(EmbeddedTask slot)
     {
+        slot.NoteReady();
         slot.TransitionToReady();
         int level = (int)slot.Priority;
         _ready[level].Add(slot);

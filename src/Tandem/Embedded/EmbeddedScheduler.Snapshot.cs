@@ -18,4 +18,17 @@ public sealed partial class EmbeddedScheduler
             if (slot.ReadInfo(generation, stillLive, now) is { } info) tasks.Add(info);
         }
     }
+
+    private protected override void CollectStalls(List<TaskStallEventArgs> stalls, TimeSpan threshold)
+    {
+        long now = _clock.GetTimestamp();
+        foreach (var slot in _slots.Slots)
+        {
+            if (slot.ReadActivity() is null) continue;
+            int generation = Volatile.Read(ref slot.Generation);
+            Interlocked.MemoryBarrier();
+            if (slot.ReadActivity() is not { } activity) continue;
+            if (slot.CheckStall(generation, activity, now, threshold) is { } stall) stalls.Add(stall);
+        }
+    }
 }

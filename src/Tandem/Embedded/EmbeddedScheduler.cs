@@ -83,13 +83,14 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _timers = new TimerHeap(options.TimerCapacity ?? Capacity);
         _clock = options.Clock;
         _virtualClock = _clock as VirtualClock;
-        RecordTaskTimes = options.RecordTaskTimes;
+        RecordTaskTimes = options.RecordTaskTimes || options.StallThreshold is not null;
         _timestampsPerTick = (double)_clock.TimestampFrequency / TimeSpan.TicksPerSecond;
         _onSignal = OnSignal;
         _registry.SetSignalListener(_onSignal);
         _registry.SetDirectSignalListener(index => WakeRecord.RecordAny(ref _wakeRecords[index]));
         _virtualClock?.Subscribe(_onSignal);
         Metrics = new RuntimeMetrics(this, RuntimeMode.Embedded, options.MeterFactory);
+        StartStallMonitor(options.StallThreshold);
     }
 
     /// <summary>True when tasks' spawn and poll times are recorded (<see cref="EmbeddedOptions.RecordTaskTimes"/>).</summary>
@@ -226,6 +227,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _registry.SetDirectSignalListener(null);
         _virtualClock?.Unsubscribe(_onSignal);
         _unpark.Set();
+        StallMonitor?.Dispose();
         Metrics?.Dispose(); // a meter is registered process-wide until disposed
     }
 

@@ -30,6 +30,11 @@ public sealed record HostOptions
     /// Off by default: it reads the clock at every spawn and poll (about 20 to 40 ns each on the system clock).</summary>
     public bool RecordTaskTimes { get; init; }
 
+    /// <summary>Turns on the stall detector: <see cref="Runtime.StallDetected"/> reports a poll that holds its worker
+    /// longer than this, and a ready task that waits this long for a poll. 1 ms to 1 hour; null (the default) leaves it
+    /// off. It records task times as <see cref="RecordTaskTimes"/> does.</summary>
+    public TimeSpan? StallThreshold { get; init; }
+
     internal void Validate()
     {
         if (WorkerCount is < 1 or > MaxWorkers)
@@ -41,5 +46,7 @@ public sealed record HostOptions
         if (GlobalQueueInterval is < 1 or > 1000)
             throw new ArgumentOutOfRangeException(nameof(GlobalQueueInterval), GlobalQueueInterval, "The global queue interval is 1 to 1,000 ticks.");
         ArgumentNullException.ThrowIfNull(ThreadNamePrefix, nameof(ThreadNamePrefix));
+        if (StallThreshold is { } stall && (stall < TimeSpan.FromMilliseconds(1) || stall > TimeSpan.FromHours(1)))
+            throw new ArgumentOutOfRangeException(nameof(StallThreshold), stall, "The stall threshold is 1 ms to 1 hour.");
     }
 }

@@ -43,6 +43,7 @@ public sealed partial class HostScheduler
         }
         finally
         {
+            StallMonitor?.Dispose();
             Metrics?.Dispose(); // a meter is registered process-wide until disposed
             _shutdownOutcome.TrySetResult(outcome);
         }

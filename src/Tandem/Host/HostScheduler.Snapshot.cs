@@ -9,4 +9,7 @@ public sealed partial class HostScheduler
         if (_shutdownOutcome.Task.IsCompleted) throw UsedAfterShutdown();
         _live.AddSnapshots(tasks, System.Diagnostics.Stopwatch.GetTimestamp());
     }
+
+    private protected override void CollectStalls(List<TaskStallEventArgs> stalls, TimeSpan threshold) =>
+        _live.CollectStalls(stalls, System.Diagnostics.Stopwatch.GetTimestamp(), threshold);
 }

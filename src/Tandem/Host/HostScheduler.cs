@@ -51,7 +51,7 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         WorkerCount = options.WorkerCount;
         GlobalQueueInterval = options.GlobalQueueInterval;
         ThreadNamePrefix = options.ThreadNamePrefix;
-        RecordTaskTimes = options.RecordTaskTimes;
+        RecordTaskTimes = options.RecordTaskTimes || options.StallThreshold is not null;
         for (int i = 0; i < _inject.Length; i++) _inject[i] = new InjectQueue();
         Idle = new IdleWorkers(WorkerCount);
         Workers = new Worker[WorkerCount];
@@ -60,6 +60,7 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         _blocking = new BlockingPool(options.MaxBlockingThreads, options.BlockingThreadKeepAlive, ThreadNamePrefix);
         Metrics = new RuntimeMetrics(this, RuntimeMode.Host, options.MeterFactory);
         foreach (var worker in Workers) worker.Thread.Start();
+        StartStallMonitor(options.StallThreshold);
     }
 
     /// <summary>True when tasks' spawn and poll times are recorded (<see cref="HostOptions.RecordTaskTimes"/>).</summary>
@@ -147,6 +148,7 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
     /// <summary>Queues a task that was just spawned or woken (from any thread).</summary>
     internal void ScheduleWoken(HostTask task)
     {
+        task.NoteReady();
         var worker = Worker.Current;
         if (worker is not null && worker.Scheduler == this)
         {

@@ -142,4 +142,43 @@ public class MetricsTests
             foreach (var meter in Created) meter.Dispose();
         }
     }
+
+    /// <summary>With task times recorded, each poll records its scheduling latency (ready to polled) and its duration, by
+    /// priority, on the runtime's clock (a virtual one here: the figures are exact); without, nothing is recorded.</summary>
+    [Fact]
+    public void RecordsSchedulingLatencyAndPollDurationByPriority()
+    {
+        var clock = new VirtualClock { AutoAdvance = false };
+        using var rt = Runtime.WithMode(RuntimeMode.Embedded, new RuntimeOptions { Clock = clock, RecordTaskTimes = true });
+        var meter = rt.Metrics!.Meter;
+        var seen = new List<(string Name, double Value, string Priority)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter) && instrument is Histogram<double>) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "tandem.priority") seen.Add((i.Name, v, (string)tag.Value!));
+        });
+        listener.Start();
+        var task = rt.Spawn(Priority.High, async () =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(1)); // this poll takes a second of the runtime's clock
+            await Async.Yield();
+        });
+        clock.Advance(TimeSpan.FromSeconds(2)); // ready for two seconds before its first poll
+        rt.BlockOn(task);
+        var high = seen.Where(m => m.Priority == "high").ToList();
+        Assert.Equal(1.0, high.First(m => m.Name == "tandem.task.poll_duration").Value, precision: 6);
+        Assert.Equal(2.0, high.First(m => m.Name == "tandem.task.scheduling_latency").Value, precision: 6);
+        Assert.Equal(2, high.Count(m => m.Name == "tandem.task.poll_duration")); // two polls: before and after the yield
+        Assert.Equal(2, high.Count(m => m.Name == "tandem.task.scheduling_latency"));
+
+        seen.Clear();
+        using var untimed = Runtime.WithMode(RuntimeMode.Embedded, new RuntimeOptions { Clock = new VirtualClock() });
+        untimed.BlockOn(static async () => await Async.Yield());
+        Assert.Empty(seen);
+    }
 }

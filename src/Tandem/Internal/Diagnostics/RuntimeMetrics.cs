@@ -41,9 +41,28 @@ internal sealed class RuntimeMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("tandem.blocking.idle_threads", () => Blocking(b => b.Idle), "{thread}", "Blocking-pool threads waiting for work (host tier).");
         _meter.CreateObservableUpDownCounter("tandem.blocking.queue.depth", () => Blocking(b => b.Queued), "{job}", "Blocking jobs waiting for a thread (host tier).");
         _meter.CreateObservableUpDownCounter("tandem.tasks.capacity", Capacity, "{task}", "The fixed task capacity (embedded tier).");
+        // Recorded as they happen, and only by a runtime that records task times (RecordTaskTimes): the one pair of
+        // instruments that are not observable.
+        var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000_001, 0.000_005, 0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] };
+        _latency = _meter.CreateHistogram("tandem.task.scheduling_latency", "s",
+            "Time from a task being ready (spawned or woken) to its poll starting, by priority (RecordTaskTimes).", advice: buckets);
+        _pollDuration = _meter.CreateHistogram("tandem.task.poll_duration", "s",
+            "Time one poll of a task held its worker, by priority (RecordTaskTimes).", advice: buckets);
         _meter.CreateObservableCounter("tandem.spawns.rejected", () => new Measurement<long>(_source.RejectedSpawns, _tier), "{spawn}",
             "Spawns refused because the runtime was at its task capacity.");
     }
+
+    /// <summary>Records a task's scheduling latency — from ready to polled — in seconds (its poller's thread; only when the
+    /// runtime records task times). Allocation-free: the tags are cached strings.</summary>
+    internal void RecordSchedulingLatency(Priority priority, double seconds) =>
+        _latency.Record(seconds, _tier, Tag("tandem.priority", s_priorities[(int)priority]));
+
+    /// <summary>Records how long one poll held its worker, in seconds (as <see cref="RecordSchedulingLatency"/>).</summary>
+    internal void RecordPollDuration(Priority priority, double seconds) =>
+        _pollDuration.Record(seconds, _tier, Tag("tandem.priority", s_priorities[(int)priority]));
+
+    private readonly Histogram<double> _latency;
+    private readonly Histogram<double> _pollDuration;
 
     /// <summary>The meter, for tests and integrations.</summary>
     internal Meter Meter => _meter;

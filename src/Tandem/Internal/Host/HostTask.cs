@@ -152,7 +152,11 @@ internal abstract class HostTask : TaskCore, IWakeTarget
         public bool AfterPoll(bool finished)
         {
             if (finished) task.TransitionToComplete();
-            else if (task.TransitionToIdle()) worker.Push(task, lifo: false); // woken during its poll: back of its level
+            else if (task.TransitionToIdle())
+            {
+                task.NoteReady();
+                worker.Push(task, lifo: false); // woken during its poll: back of its level
+            }
             return finished;
         }
     }

@@ -135,6 +135,27 @@ internal sealed class LiveTasks
         }
     }
 
+    /// <summary>Adds the stalls of the live tasks to <paramref name="into"/> (the stall detector's thread; see
+    /// <see cref="Runtime.StallDetected"/>).</summary>
+    internal void CollectStalls(List<TaskStallEventArgs> into, long now, TimeSpan threshold)
+    {
+        foreach (var shard in _shards)
+        {
+            shard.Lock.Enter();
+            try
+            {
+                for (var t = shard.Head; t is not null; t = t.LiveNext)
+                {
+                    if (t.CheckStall(Volatile.Read(ref t.Generation), t.ReadActivity(), now, threshold) is { } stall) into.Add(stall);
+                }
+            }
+            finally
+            {
+                shard.Lock.Exit();
+            }
+        }
+    }
+
     private sealed class Shard
     {
         internal readonly ShardLock Lock = new();

@@ -237,6 +237,7 @@ internal sealed class Worker
                 if (task is not null)
                 {
                     Steals++;
+                    if (TandemEventSource.Log.IsEnabled()) TandemEventSource.Log.WorkerSteal(Index, task.Id);
                     return task;
                 }
             }
@@ -249,7 +250,13 @@ internal sealed class Worker
         var idle = _scheduler.Idle;
         Parks++;
         idle.Register(Index);
-        if (!_scheduler.HasWork() && !_scheduler.IsStopping) Parker.Park(-1);
+        if (!_scheduler.HasWork() && !_scheduler.IsStopping)
+        {
+            bool traced = TandemEventSource.Log.IsEnabled();
+            if (traced) TandemEventSource.Log.WorkerPark(Index);
+            Parker.Park(-1);
+            if (traced) TandemEventSource.Log.WorkerUnpark(Index);
+        }
         // A stale permit (from a notifier whose wake we already consumed) may end the park early: harmless.
         _searching = idle.LeaveParked(Index);
     }

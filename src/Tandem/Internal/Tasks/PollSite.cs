@@ -48,7 +48,6 @@ internal readonly struct PollSite
     {
         _thread.Current = task;
         task.CoopBudget = Coop.Budget;
-        task.CountPoll();
         var taskContext = task.Context;
         if (ThreadAmbient.Available)
         {
@@ -99,6 +98,7 @@ internal readonly struct PollSite
         work.BeforePoll();
         bool finished;
         Enter(task);
+        bool watched = task.CountPoll();
         try
         {
             if (task.AbortRequested) task.CancelWaitsForAbort();
@@ -110,6 +110,7 @@ internal readonly struct PollSite
             // callback, can get here: the runners catch what the task's own work throws.
             finished = work.Fail(e);
         }
+        if (watched) task.PollEnded(finished);
         // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
         // separate function the JIT calls).
         Exit(task);

@@ -42,19 +42,83 @@ internal abstract partial class TaskCore
             RecordsTimes = true;
             SpawnTimestamp = at;
             LastPollTimestamp = 0;
+            ReadyTimestamp = 0;
         }
         else if (RecordsTimes)
         {
             RecordsTimes = false;
         }
+
     }
 
-    /// <summary>Counts a poll that is starting (owner thread), and notes its start time when the scheduler records times.</summary>
+    /// <summary>When the task was last queued to run (0: not since its last poll started); set only when
+    /// <see cref="RecordsTimes"/>.</summary>
+    internal long ReadyTimestamp;
+
+    /// <summary>True when anything watches this task's scheduling: its runtime records times, or an event session
+    /// listens. One test on the hot paths; what it guards is out of line.</summary>
+    private bool Watched
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => RecordsTimes || TandemEventSource.Log.IsEnabled();
+    }
+
+    /// <summary>Notes that the task is being queued to run (the queueing thread, before the task is in a queue, so that
+    /// no poll can start before the note).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CountPoll()
+    internal void NoteReady()
+    {
+        if (Watched) NoteReadySlow();
+    }
+
+    private void NoteReadySlow()
+    {
+        if (RecordsTimes && ReadyTimestamp == 0) ReadyTimestamp = Math.Max(1, Timers.Clock.GetTimestamp());
+        if (!TandemEventSource.Log.TasksOn) return;
+        // A task is queued once before its first poll, at its spawn (a queued task is not queued again): so the spawn
+        // event is written here, sparing the spawn path a test of its own.
+        if (Polls == 0) TandemEventSource.Log.TaskSpawned(Id, (long)Priority);
+        TandemEventSource.Log.TaskReady(Id, (long)Priority);
+    }
+
+    /// <summary>Counts a poll that is starting (owner thread); when watched, notes its start time, records its
+    /// scheduling latency and raises the poll-start event.</summary>
+    /// <returns>True when watched: the poll's end is then noted too (<see cref="PollEnded"/>).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool CountPoll()
     {
         Polls++;
-        if (RecordsTimes) LastPollTimestamp = Math.Max(1, Timers.Clock.GetTimestamp());
+        if (!Watched) return false;
+        PollStartingSlow();
+        return true;
+    }
+
+    private void PollStartingSlow()
+    {
+        if (RecordsTimes)
+        {
+            var clock = Timers.Clock;
+            long now = Math.Max(1, clock.GetTimestamp());
+            LastPollTimestamp = now;
+            if (ReadyTimestamp != 0)
+            {
+                (Timers as Runtime)?.Metrics?.RecordSchedulingLatency(Priority, clock.GetElapsedTime(ReadyTimestamp, Math.Max(ReadyTimestamp, now)).TotalSeconds);
+                ReadyTimestamp = 0;
+            }
+        }
+        if (TandemEventSource.Log.TasksOn) TandemEventSource.Log.PollStart(Id, (long)Priority, Polls);
+    }
+
+    /// <summary>Ends a watched poll (owner thread, before the task can be recycled): records the poll's duration and
+    /// raises the poll-stop event.</summary>
+    internal void PollEnded(bool finished)
+    {
+        if (RecordsTimes && LastPollTimestamp != 0)
+        {
+            var clock = Timers.Clock;
+            (Timers as Runtime)?.Metrics?.RecordPollDuration(Priority, clock.GetElapsedTime(LastPollTimestamp, Math.Max(LastPollTimestamp, clock.GetTimestamp())).TotalSeconds);
+        }
+        if (TandemEventSource.Log.TasksOn) TandemEventSource.Log.PollStop(Id, (long)Priority, finished ? 1 : 0);
     }
 
     /// <summary>Notes where the task suspends (owner thread): the first suspension of each poll only.</summary>
@@ -66,6 +130,43 @@ internal abstract partial class TaskCore
         _suspensionPoll = poll;
         SuspendedIn = stateMachine;
         SuspendedOn = awaiter;
+    }
+
+    /// <summary>The poll, and the ready time, the stall detector last reported (its timer's thread only).</summary>
+    private int _stallReportedPoll;
+    private long _starvationReportedAt;
+
+    /// <summary>
+    /// Checks the task for a stall (the stall detector's thread, while the task cannot be recycled or is re-checked by
+    /// generation): a poll running longer than <paramref name="threshold"/>, or a ready wait that long. Reports each
+    /// once. Returns the stall to report, or null.
+    /// </summary>
+    internal TaskStallEventArgs? CheckStall(int generation, TaskActivity activity, long now, TimeSpan threshold)
+    {
+        if (!Volatile.Read(ref RecordsTimes)) return null;
+        var clock = Timers.Clock;
+        if (activity == TaskActivity.Running)
+        {
+            long started = Volatile.Read(ref LastPollTimestamp);
+            int poll = Volatile.Read(ref Polls);
+            if (started == 0 || poll == _stallReportedPoll) return null;
+            var held = clock.GetElapsedTime(started, Math.Max(started, now));
+            if (held <= threshold) return null;
+            if (ReadInfo(generation, activity, now) is not { } info) return null;
+            _stallReportedPoll = poll;
+            return new TaskStallEventArgs(TaskStallKind.LongPoll, held, info);
+        }
+        if (activity == TaskActivity.Ready)
+        {
+            long ready = Volatile.Read(ref ReadyTimestamp);
+            if (ready == 0 || ready == _starvationReportedAt) return null;
+            var waited = clock.GetElapsedTime(ready, Math.Max(ready, now));
+            if (waited <= threshold) return null;
+            if (ReadInfo(generation, activity, now) is not { } info) return null;
+            _starvationReportedAt = ready;
+            return new TaskStallEventArgs(TaskStallKind.Starved, waited, info);
+        }
+        return null;
     }
 
     /// <summary>
