@@ -17,6 +17,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Tandem runtime shut down, but {TaskCount} tasks had not finished unwinding within {Timeout}")]
     public static partial void ShutdownIncomplete(ILogger logger, int taskCount, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The host's shutdown timeout ran out while the Tandem runtime was shutting down: its tasks go on unwinding in the background")]
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The host's shutdown timeout ran out while the Tandem runtime was shutting down: the shutdown goes on in the background, for up to Tandem:ShutdownTimeout, while the host stops")]
     public static partial void ShutdownCutShort(ILogger logger);
 }

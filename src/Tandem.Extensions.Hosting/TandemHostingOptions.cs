@@ -29,9 +29,11 @@ public sealed class TandemHostingOptions
 
     /// <summary>
     /// How long the runtime's graceful shutdown waits, when the host stops, for its tasks to unwind after they were
-    /// aborted and for its threads to exit (0 to one day; default 30 seconds, the generic host's own default). The host's
-    /// shutdown timeout bounds it as well: when the host's time runs out first, the host goes on stopping and the
-    /// runtime's tasks finish unwinding in the background.
+    /// aborted and for its threads to exit (0 to one day; default 30 seconds, the generic host's own default). A task
+    /// still inside a foreign await (a socket, <c>Task.Delay</c>) when the time is up is left behind: the runtime's
+    /// threads exit and nothing polls it again; a warning says how many were. The host's shutdown timeout bounds the
+    /// wait as well: when the host's time runs out first, the host goes on stopping while the runtime's shutdown goes
+    /// on in the background, up to this timeout.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

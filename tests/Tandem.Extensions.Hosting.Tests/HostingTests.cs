@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tandem.Host;
+using HostScheduler = Tandem.Host.HostScheduler;
 
 namespace Tandem.Extensions.Hosting.Tests;
 
@@ -273,5 +273,81 @@ public sealed class HostingTests
         }
         Assert.Equal(3, workers);
         await host.StopAsync().WaitAsync(TestHosts.Bound);
+    }
+}
+
+public sealed class ShutdownTimeoutTests
+{
+    private readonly Journal _journal = new();
+    private readonly CapturingLoggerProvider _logs;
+
+    public ShutdownTimeoutTests() => _logs = new CapturingLoggerProvider(_journal);
+
+    [Fact]
+    public async Task A_task_that_does_not_unwind_within_the_shutdown_timeout_is_reported_as_a_warning()
+    {
+        var builder = TestHosts.Builder(_journal, _logs, new Dictionary<string, string?> { ["Tandem:ShutdownTimeout"] = "00:00:00.1" });
+        builder.Services.AddTandem();
+        using var host = builder.Build();
+        await host.StartAsync().WaitAsync(TestHosts.Bound);
+        var runtime = host.Services.GetRequiredService<Runtime>();
+
+        using var release = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = runtime.Spawn(Priority.Normal, async () =>
+        {
+            started.SetResult();
+            // A foreign await that the abort cannot interrupt: the task unwinds only when it completes.
+            try { await Task.Delay(Timeout.Infinite, release.Token); } catch (OperationCanceledException) { }
+            await Async.Yield();
+        });
+        await started.Task.WaitAsync(TestHosts.Bound);
+
+        await host.StopAsync().WaitAsync(TestHosts.Bound);
+        var warning = Assert.Single(_logs.Entries, e => e.Category == "Tandem.Runtime" && e.Level == LogLevel.Warning);
+        Assert.Equal("Tandem runtime shut down, but 1 tasks had not finished unwinding within 00:00:00.1000000", warning.Message);
+
+        Assert.False(stuck.IsFinished); // the runtime's threads are gone: nothing will poll it again
+        release.Cancel();
+    }
+
+    [Fact]
+    public async Task When_the_hosts_shutdown_timeout_runs_out_first_the_host_goes_on_and_the_runtime_unwinds_behind_it()
+    {
+        var builder = TestHosts.Builder(_journal, _logs, new Dictionary<string, string?> { ["Tandem:ShutdownTimeout"] = "00:01:00" });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+        builder.Services.AddTandem();
+        using var host = builder.Build();
+        await host.StartAsync().WaitAsync(TestHosts.Bound);
+        var runtime = host.Services.GetRequiredService<Runtime>();
+
+        using var release = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = runtime.Spawn(Priority.Normal, async () =>
+        {
+            started.SetResult();
+            try { await Task.Delay(Timeout.Infinite, release.Token); } catch (OperationCanceledException) { }
+            await Async.Yield();
+        });
+        await started.Task.WaitAsync(TestHosts.Bound);
+
+        await host.StopAsync().WaitAsync(TestHosts.Bound); // returns after the host's 200 ms, not the runtime's minute
+        Assert.False(stuck.IsFinished);
+        var warning = Assert.Single(_logs.Entries, e => e.Category == "Tandem.Runtime" && e.Level == LogLevel.Warning);
+        Assert.Equal(5, warning.EventId.Id);
+        Assert.True(((HostScheduler)runtime).IsShutdown); // no new spawns, though its task still unwinds
+
+        release.Cancel(); // the runtime's shutdown still waits for it: it unwinds, aborted
+        await Assert.ThrowsAsync<TaskAbortedException>(async () => await stuck).WaitAsync(TestHosts.Bound);
+    }
+
+    [Fact]
+    public async Task A_value_that_does_not_convert_fails_the_start_naming_the_key()
+    {
+        var builder = TestHosts.Builder(_journal, _logs, new Dictionary<string, string?> { ["Tandem:WorkerCount"] = "many" });
+        builder.Services.AddTandem();
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(TestHosts.Bound));
+        Assert.Contains("Tandem:WorkerCount", error.Message, StringComparison.Ordinal);
     }
 }
