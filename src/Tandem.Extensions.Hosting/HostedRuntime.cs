@@ -20,7 +20,10 @@ internal static class HostedRuntime
         {
             WorkerCount = options.WorkerCount,
             MeterFactory = services.GetService<IMeterFactory>(),
+            RecordTaskTimes = options.RecordTaskTimes,
+            StallThreshold = options.StallThreshold,
         });
+        runtime.StallDetected += (_, e) => Log.Stall(logger, e.ToString());
         runtime.UnobservedTaskException += (_, e) =>
             Log.UnobservedTaskException(logger, e.TaskId, e.Exception.GetType().FullName ?? e.Exception.GetType().Name, e.Exception.Message, e.Exception);
         return runtime;

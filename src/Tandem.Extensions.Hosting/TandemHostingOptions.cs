@@ -37,6 +37,16 @@ public sealed class TandemHostingOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Records when tasks are spawned, readied and polled, so that the <c>Tandem</c> meter's scheduling-latency
+    /// and poll-duration histograms fill and task snapshots show ages (default false: it reads the clock at every spawn
+    /// and poll).</summary>
+    public bool RecordTaskTimes { get; set; }
+
+    /// <summary>Turns on the runtime's stall detector: a poll that holds its worker longer than this, or a ready task that
+    /// waits this long for a poll, is logged as a warning (category <c>Tandem.Runtime</c>, event id 6) naming the task.
+    /// 1 ms to 1 hour; unset (the default) leaves it off.</summary>
+    public TimeSpan? StallThreshold { get; set; }
+
     /// <summary>Logs a line at <c>Information</c> when the runtime starts and when it has shut down (default true).</summary>
     public bool LogLifetime { get; set; } = true;
 }

@@ -19,6 +19,8 @@ internal sealed class TandemHostingOptionsValidator(string sectionPath) : IValid
             failures.Add($"{sectionPath}:WorkerCount is {workers}: it must be from 1 to {HostOptions.MaxWorkers}, or unset for one worker per processor.");
         if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TandemHostingOptions.MaxShutdownTimeout)
             failures.Add($"{sectionPath}:ShutdownTimeout is {options.ShutdownTimeout}: it must be from 00:00:00 to {TandemHostingOptions.MaxShutdownTimeout} (one day).");
+        if (options.StallThreshold is { } stall && (stall < TimeSpan.FromMilliseconds(1) || stall > TimeSpan.FromHours(1)))
+            failures.Add($"{sectionPath}:StallThreshold is {stall}: it must be from 00:00:00.001 to 01:00:00, or unset to leave the stall detector off.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -107,6 +107,7 @@ public sealed class HostingTests
     [InlineData("Tandem:ShutdownTimeout", "-00:00:01", "Tandem:ShutdownTimeout is -00:00:01: it must be from 00:00:00 to 1.00:00:00")]
     [InlineData("Tandem:ShutdownTimeout", "2.00:00:00", "Tandem:ShutdownTimeout is 2.00:00:00: it must be from 00:00:00 to 1.00:00:00")]
     [InlineData("Tandem:Mode", "Embedded", "Tandem:Mode is Embedded: a hosted runtime must be Host")]
+    [InlineData("Tandem:StallThreshold", "00:00:00", "Tandem:StallThreshold is 00:00:00: it must be from 00:00:00.001 to 01:00:00")]
     public async Task Bad_configuration_is_rejected_when_the_host_starts(string key, string value, string message)
     {
         var builder = Builder(new Dictionary<string, string?> { [key] = value });
@@ -237,6 +238,30 @@ public sealed class HostingTests
         Assert.Equal(2, logged.EventId.Id);
         Assert.Equal($"Tandem task {id} faulted and nobody joined it: System.FormatException: nobody joins me", logged.Message);
         Assert.IsType<FormatException>(logged.Exception);
+        await host.StopAsync().WaitAsync(TestHosts.Bound);
+    }
+
+    [Fact]
+    public async Task A_stall_is_logged_as_a_warning_naming_the_task()
+    {
+        var builder = Builder(new Dictionary<string, string?> { ["Tandem:StallThreshold"] = "00:00:00.050", ["Tandem:WorkerCount"] = "2" });
+        builder.Services.AddTandem();
+        using var host = builder.Build();
+        await host.StartAsync().WaitAsync(TestHosts.Bound);
+        var runtime = host.Services.GetRequiredService<Runtime>();
+        using var gate = new ManualResetEventSlim(false);
+        var blocker = runtime.Spawn(Priority.Low, async () =>
+        {
+            Async.NameTask("blocking report");
+            await Async.Yield();
+            gate.Wait(TestHosts.Bound); // holds its worker: a stall
+        });
+
+        var logged = await _logs.WaitForAsync(e => e.Category == "Tandem.Runtime" && e.EventId.Id == 6, TestHosts.Bound);
+        gate.Set();
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.StartsWith($"Tandem stall: task {blocker.Id} \"blocking report\" (Low) has held its worker for", logged.Message);
+        await blocker;
         await host.StopAsync().WaitAsync(TestHosts.Bound);
     }
 
