@@ -51,7 +51,7 @@ internal sealed class Arguments
                    Tandem.Bench all [--quick]
                    Tandem.Bench soak [--seconds S]
                    Tandem.Bench bdn [BenchmarkDotNet arguments]
-            shapes: spawn_many_local spawn_many_remote_idle yield_many ping_pong chained_spawn timers_100k_1ms
+            shapes: spawn_many_local spawn_many_remote_idle yield_many ping_pong ping_pong_pooled chained_spawn timers_100k_1ms fan_out
             """);
         return 2;
     }

@@ -61,6 +61,7 @@ internal static class ShapeHarness
                                 string.Join(" ", nsPerOp.Select(x => x.ToString("F0"))));
         return $"{{\"impl\":\"{shape.Impl}\",\"shape\":\"{shape.Name}\",\"n\":{shape.OpsPerIteration},\"reps\":{reps}," +
                $"\"median_ns_per_op\":{median:F1},\"min_ns_per_op\":{nsPerOp[0]:F1},\"alloc_bytes_per_op\":{perOp:F1}" +
-               (Shape.RandomPriorities ? ",\"priorities\":\"random\"}" : "}");
+               (Shape.RandomPriorities ? ",\"priorities\":\"random\"" : "") +
+               (shape.Note is { } note ? $",\"note\":\"{note}\"}}" : "}");
     }
 }

@@ -93,7 +93,8 @@ public static class Async
     /// <summary>
     /// Names the running task, for task snapshots (<see cref="Runtime.GetTaskSnapshot"/>): call it first thing in a
     /// task whose purpose its method's name does not tell ("orders consumer", "connection 10.0.0.7:51234"). The name
-    /// lasts until the task finishes; naming it again replaces it.
+    /// lasts until the task finishes; naming it again replaces it. The first name given in a task object allocates a
+    /// small object kept with it for its later tasks (on the embedded tier, once per slot).
     /// </summary>
     /// <param name="name">The name.</param>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
@@ -102,7 +103,7 @@ public static class Async
     {
         ArgumentNullException.ThrowIfNull(name);
         var task = TaskCore.Current ?? throw new InvalidOperationException("NameTask names the running Tandem task: call it inside one.");
-        Volatile.Write(ref task.Name, name);
+        task.SetName(name);
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ internal abstract class Shape : IDisposable
     internal static readonly string[] Impls = ["tandem-host", "tandem-embedded"];
 
     internal static readonly string[] Names =
-        ["spawn_many_local", "spawn_many_remote_idle", "yield_many", "ping_pong", "chained_spawn", "timers_100k_1ms", "fan_out"];
+        ["spawn_many_local", "spawn_many_remote_idle", "yield_many", "ping_pong", "ping_pong_pooled", "chained_spawn", "timers_100k_1ms", "fan_out"];
 
     protected Shape(Runtime runtime, string impl) => (Runtime, Impl) = (runtime, impl);
 
@@ -48,6 +48,9 @@ internal abstract class Shape : IDisposable
 
     internal abstract int OpsPerIteration { get; }
 
+    /// <summary>What a reader of the figure must know about how this shape differs from the peers' (null: nothing).</summary>
+    internal virtual string? Note => null;
+
     /// <summary>One iteration, run from the harness's thread (outside the runtime).</summary>
     internal abstract void RunOnce();
 
@@ -70,7 +73,8 @@ internal abstract class Shape : IDisposable
             "spawn_many_local" => new SpawnManyLocal(runtime, impl),
             "spawn_many_remote_idle" => new SpawnManyRemoteIdle(runtime, impl),
             "yield_many" => new YieldMany(runtime, impl),
-            "ping_pong" => new PingPong(runtime, impl),
+            "ping_pong" => new PingPong(runtime, impl, pooled: false),
+            "ping_pong_pooled" => new PingPong(runtime, impl, pooled: true),
             "chained_spawn" => new ChainedSpawn(runtime, impl),
             "timers_100k_1ms" => new Timers(runtime, impl),
             "fan_out" => new FanOut(runtime, impl),

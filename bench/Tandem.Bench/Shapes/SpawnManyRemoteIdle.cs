@@ -2,7 +2,9 @@ using Tandem;
 
 namespace Tandem.Bench.Shapes;
 
-/// <summary>From outside the runtime, spawn 10,000 empty tasks, then wait for every handle.</summary>
+/// <summary>From outside the runtime, spawn 10,000 empty tasks, then wait for every handle. On the embedded tier
+/// "outside" is the thread that drives it (it has no cross-thread spawn), where Tokio's current-thread runtime takes its
+/// cross-thread path: the figure says so.</summary>
 internal sealed class SpawnManyRemoteIdle(Runtime runtime, string impl) : Shape(runtime, impl)
 {
     private readonly JoinHandle<int>[] _handles = new JoinHandle<int>[NumSpawn];
@@ -10,6 +12,8 @@ internal sealed class SpawnManyRemoteIdle(Runtime runtime, string impl) : Shape(
     internal override string Name => "spawn_many_remote_idle";
 
     internal override int OpsPerIteration => NumSpawn;
+
+    internal override string? Note => Impl == "tandem-embedded" ? "spawned from the driving thread: the embedded tier has no cross-thread spawn" : null;
 
     internal override void RunOnce()
     {

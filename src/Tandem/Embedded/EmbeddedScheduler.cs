@@ -74,6 +74,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Capacity = options.MaxTasks;
+        RecordTaskTimes = options.RecordTaskTimes || options.StallThreshold is not null; // before the slots: they read it
         _slots = new SlotTable(this, Capacity);
         _ready = new ReadyQueue[Priorities.Count];
         for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadyQueue(_slots.Slots);
@@ -83,7 +84,6 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _timers = new TimerHeap(options.TimerCapacity ?? Capacity);
         _clock = options.Clock;
         _virtualClock = _clock as VirtualClock;
-        RecordTaskTimes = options.RecordTaskTimes || options.StallThreshold is not null;
         _timestampsPerTick = (double)_clock.TimestampFrequency / TimeSpan.TicksPerSecond;
         _onSignal = OnSignal;
         _registry.SetSignalListener(_onSignal);

@@ -41,6 +41,7 @@ internal sealed class EmbeddedTask : TaskCore
     {
         _scheduler = scheduler;
         Index = index;
+        if (scheduler.RecordTaskTimes) PrepareExtras(); // at start-up, so that recording times allocates nothing per spawn
     }
 
     /// <summary>The slot's index: its link in the ready queues and its flag in the waker registry.</summary>

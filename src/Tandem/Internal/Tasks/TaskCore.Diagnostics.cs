@@ -8,9 +8,6 @@ namespace Tandem.Internal.Tasks;
 // snapshot is a moment's values, checked against the task's generation so that an entry never mixes two tasks.
 internal abstract partial class TaskCore
 {
-    /// <summary>The name the task gave itself (<see cref="Async.NameTask"/>; owner thread), or null.</summary>
-    internal string? Name;
-
     /// <summary>Polls of the task so far (owner thread, one plain increment per poll).</summary>
     internal int Polls;
 
@@ -22,45 +19,50 @@ internal abstract partial class TaskCore
     /// Handles, not <see cref="Type"/> references: storing one costs no GC write barrier.</summary>
     internal nint SuspendedIn, SuspendedOn;
 
-    /// <summary>True when the scheduler records task times (<see cref="RuntimeOptions.RecordTaskTimes"/>): set at spawn.</summary>
-    internal bool RecordsTimes;
+    /// <summary>What only some tasks need — a name, recorded times, the stall detector's bookkeeping — in an object of its
+    /// own, so that a task that needs none of it is not the bigger for it (an idle task's bytes are one of the runtime's
+    /// figures). Made on first use and kept with the (pooled) task object; the embedded tier makes one per slot at start-up
+    /// when it records times, so that its spawns still allocate nothing.</summary>
+    private TaskExtras? _extras;
 
-    /// <summary>When the task was spawned and when its last poll started, on its scheduler's clock (set only when
-    /// <see cref="RecordsTimes"/>; <see cref="LastPollTimestamp"/> is 0 before the first poll).</summary>
-    internal long SpawnTimestamp, LastPollTimestamp;
+    /// <summary>The name the task gave itself (<see cref="Async.NameTask"/>), or null.</summary>
+    internal string? Name => Volatile.Read(ref _extras)?.Name;
+
+    /// <summary>Names the task (owner thread). The first name of a task object allocates its extras.</summary>
+    internal void SetName(string name) => Volatile.Write(ref Extras.Name, name);
+
+    /// <summary>True when the task's runtime records task times (<see cref="RuntimeOptions.RecordTaskTimes"/>).</summary>
+    internal bool RecordsTimes => _extras is { RecordsTimes: true };
+
+    private TaskExtras Extras => _extras ?? CreateExtras();
+
+    private TaskExtras CreateExtras()
+    {
+        var extras = new TaskExtras();
+        Volatile.Write(ref _extras, extras);
+        return extras;
+    }
+
+    /// <summary>Makes the task object's extras now (the embedded tier's slots, at start-up, when times are recorded).</summary>
+    protected void PrepareExtras() => _ = Extras;
 
     /// <summary>Clears what a snapshot reads, for the object's new task; <paramref name="spawnTimestamp"/> is null unless
     /// the scheduler records task times (spawning thread, before the task is queued).</summary>
     protected void ResetDiagnostics(long? spawnTimestamp)
     {
-        if (Name is not null) Name = null;
         Polls = 0;
         _suspensionPoll = 0;
         SuspendedIn = SuspendedOn = 0;
-        if (spawnTimestamp is { } at)
-        {
-            RecordsTimes = true;
-            SpawnTimestamp = at;
-            LastPollTimestamp = 0;
-            ReadyTimestamp = 0;
-        }
-        else if (RecordsTimes)
-        {
-            RecordsTimes = false;
-        }
-
+        if (spawnTimestamp is { } at) Extras.Start(at);
+        else if (_extras is { } extras) extras.Clear();
     }
-
-    /// <summary>When the task was last queued to run (0: not since its last poll started); set only when
-    /// <see cref="RecordsTimes"/>.</summary>
-    internal long ReadyTimestamp;
 
     /// <summary>True when anything watches this task's scheduling: its runtime records times, or an event session
     /// listens. One test on the hot paths; what it guards is out of line.</summary>
     private bool Watched
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => RecordsTimes || TandemEventSource.Log.IsEnabled();
+        get => _extras is { RecordsTimes: true } || TandemEventSource.Log.IsEnabled();
     }
 
     /// <summary>Notes that the task is being queued to run (the queueing thread, before the task is in a queue, so that
@@ -73,7 +75,7 @@ internal abstract partial class TaskCore
 
     private void NoteReadySlow()
     {
-        if (RecordsTimes && ReadyTimestamp == 0) ReadyTimestamp = Math.Max(1, Timers.Clock.GetTimestamp());
+        if (_extras is { RecordsTimes: true } times && times.ReadyTimestamp == 0) times.ReadyTimestamp = Math.Max(1, Timers.Clock.GetTimestamp());
         if (!TandemEventSource.Log.TasksOn) return;
         // A task is queued once before its first poll, at its spawn (a queued task is not queued again): so the spawn
         // event is written here, sparing the spawn path a test of its own.
@@ -95,15 +97,15 @@ internal abstract partial class TaskCore
 
     private void PollStartingSlow()
     {
-        if (RecordsTimes)
+        if (_extras is { RecordsTimes: true } times)
         {
             var clock = Timers.Clock;
             long now = Math.Max(1, clock.GetTimestamp());
-            LastPollTimestamp = now;
-            if (ReadyTimestamp != 0)
+            Volatile.Write(ref times.LastPollTimestamp, now);
+            if (times.ReadyTimestamp != 0)
             {
-                (Timers as Runtime)?.Metrics?.RecordSchedulingLatency(Priority, clock.GetElapsedTime(ReadyTimestamp, Math.Max(ReadyTimestamp, now)).TotalSeconds);
-                ReadyTimestamp = 0;
+                (Timers as Runtime)?.Metrics?.RecordSchedulingLatency(Priority, clock.GetElapsedTime(times.ReadyTimestamp, Math.Max(times.ReadyTimestamp, now)).TotalSeconds);
+                Volatile.Write(ref times.ReadyTimestamp, 0);
             }
         }
         if (TandemEventSource.Log.TasksOn) TandemEventSource.Log.PollStart(Id, (long)Priority, Polls);
@@ -113,10 +115,10 @@ internal abstract partial class TaskCore
     /// raises the poll-stop event.</summary>
     internal void PollEnded(bool finished)
     {
-        if (RecordsTimes && LastPollTimestamp != 0)
+        if (_extras is { RecordsTimes: true, LastPollTimestamp: not 0 } times)
         {
             var clock = Timers.Clock;
-            (Timers as Runtime)?.Metrics?.RecordPollDuration(Priority, clock.GetElapsedTime(LastPollTimestamp, Math.Max(LastPollTimestamp, clock.GetTimestamp())).TotalSeconds);
+            (Timers as Runtime)?.Metrics?.RecordPollDuration(Priority, clock.GetElapsedTime(times.LastPollTimestamp, Math.Max(times.LastPollTimestamp, clock.GetTimestamp())).TotalSeconds);
         }
         if (TandemEventSource.Log.TasksOn) TandemEventSource.Log.PollStop(Id, (long)Priority, finished ? 1 : 0);
     }
@@ -132,10 +134,6 @@ internal abstract partial class TaskCore
         SuspendedOn = awaiter;
     }
 
-    /// <summary>The poll, and the ready time, the stall detector last reported (its timer's thread only).</summary>
-    private int _stallReportedPoll;
-    private long _starvationReportedAt;
-
     /// <summary>
     /// Checks the task for a stall (the stall detector's thread, while the task cannot be recycled or is re-checked by
     /// generation): a poll running longer than <paramref name="threshold"/>, or a ready wait that long. Reports each
@@ -143,27 +141,27 @@ internal abstract partial class TaskCore
     /// </summary>
     internal TaskStallEventArgs? CheckStall(int generation, TaskActivity activity, long now, TimeSpan threshold)
     {
-        if (!Volatile.Read(ref RecordsTimes)) return null;
+        if (Volatile.Read(ref _extras) is not { RecordsTimes: true } times) return null;
         var clock = Timers.Clock;
         if (activity == TaskActivity.Running)
         {
-            long started = Volatile.Read(ref LastPollTimestamp);
+            long started = Volatile.Read(ref times.LastPollTimestamp);
             int poll = Volatile.Read(ref Polls);
-            if (started == 0 || poll == _stallReportedPoll) return null;
+            if (started == 0 || poll == times.StallReportedPoll) return null;
             var held = clock.GetElapsedTime(started, Math.Max(started, now));
             if (held <= threshold) return null;
             if (ReadInfo(generation, activity, now) is not { } info) return null;
-            _stallReportedPoll = poll;
+            times.StallReportedPoll = poll;
             return new TaskStallEventArgs(TaskStallKind.LongPoll, held, info);
         }
         if (activity == TaskActivity.Ready)
         {
-            long ready = Volatile.Read(ref ReadyTimestamp);
-            if (ready == 0 || ready == _starvationReportedAt) return null;
+            long ready = Volatile.Read(ref times.ReadyTimestamp);
+            if (ready == 0 || ready == times.StarvationReportedAt) return null;
             var waited = clock.GetElapsedTime(ready, Math.Max(ready, now));
             if (waited <= threshold) return null;
             if (ReadInfo(generation, activity, now) is not { } info) return null;
-            _starvationReportedAt = ready;
+            times.StarvationReportedAt = ready;
             return new TaskStallEventArgs(TaskStallKind.Starved, waited, info);
         }
         return null;
@@ -176,12 +174,13 @@ internal abstract partial class TaskCore
     internal TaskInfo? ReadInfo(int generation, TaskActivity activity, long now)
     {
         long id = Volatile.Read(ref Id);
-        string? name = Volatile.Read(ref Name);
+        var extras = Volatile.Read(ref _extras);
+        string? name = extras is null ? null : Volatile.Read(ref extras.Name);
         var priority = Priority;
         int polls = Volatile.Read(ref Polls);
         nint suspendedIn = Volatile.Read(ref SuspendedIn), suspendedOn = Volatile.Read(ref SuspendedOn);
-        bool timed = Volatile.Read(ref RecordsTimes);
-        long spawned = Volatile.Read(ref SpawnTimestamp), lastPoll = Volatile.Read(ref LastPollTimestamp);
+        bool timed = extras is not null && Volatile.Read(ref extras.RecordsTimes);
+        long spawned = timed ? Volatile.Read(ref extras!.SpawnTimestamp) : 0, lastPoll = timed ? Volatile.Read(ref extras!.LastPollTimestamp) : 0;
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref Generation) != generation) return null;
         var clock = Timers.Clock;
@@ -191,5 +190,42 @@ internal abstract partial class TaskCore
             suspendedIn == 0 ? null : CodeNames.OfStateMachine(Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(suspendedIn))!),
             suspendedOn == 0 ? null : CodeNames.OfAwaiter(Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(suspendedOn))!),
             age, sinceLastPoll);
+    }
+}
+
+/// <summary>A task's optional diagnostics (see <see cref="TaskCore"/>'s <c>_extras</c>): written by the task's owner and
+/// spawner, read by snapshots and the stall detector; reused by the task object's next task.</summary>
+internal sealed class TaskExtras
+{
+    /// <summary>The name the task gave itself, or null.</summary>
+    internal string? Name;
+
+    /// <summary>True when the task's runtime records its times.</summary>
+    internal bool RecordsTimes;
+
+    /// <summary>On the runtime's clock: the spawn; the start of the last poll (0 before the first); the last queueing
+    /// (0 once that poll started).</summary>
+    internal long SpawnTimestamp, LastPollTimestamp, ReadyTimestamp;
+
+    /// <summary>The poll, and the ready time, the stall detector last reported (its timer's thread only).</summary>
+    internal int StallReportedPoll;
+    internal long StarvationReportedAt;
+
+    /// <summary>For a new task whose times are recorded, spawned at <paramref name="spawnTimestamp"/>.</summary>
+    internal void Start(long spawnTimestamp)
+    {
+        if (Name is not null) Name = null;
+        SpawnTimestamp = spawnTimestamp;
+        LastPollTimestamp = ReadyTimestamp = 0;
+        StallReportedPoll = 0;
+        StarvationReportedAt = 0;
+        RecordsTimes = true;
+    }
+
+    /// <summary>For a new task whose times are not recorded.</summary>
+    internal void Clear()
+    {
+        if (Name is not null) Name = null;
+        RecordsTimes = false;
     }
 }
