@@ -75,6 +75,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         options.Validate();
         Capacity = options.MaxTasks;
         RecordTaskTimes = options.RecordTaskTimes || options.StallThreshold is not null; // before the slots: they read it
+        if (RecordTaskTimes) Internal.Diagnostics.Watching.Begin();
         _slots = new SlotTable(this, Capacity);
         _ready = new ReadyQueue[Priorities.Count];
         for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadyQueue(_slots.Slots);

@@ -52,6 +52,7 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         GlobalQueueInterval = options.GlobalQueueInterval;
         ThreadNamePrefix = options.ThreadNamePrefix;
         RecordTaskTimes = options.RecordTaskTimes || options.StallThreshold is not null;
+        if (RecordTaskTimes) Internal.Diagnostics.Watching.Begin();
         for (int i = 0; i < _inject.Length; i++) _inject[i] = new InjectQueue();
         Idle = new IdleWorkers(WorkerCount);
         Workers = new Worker[WorkerCount];

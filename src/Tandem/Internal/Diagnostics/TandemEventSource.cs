@@ -32,6 +32,13 @@ internal sealed class TandemEventSource : EventSource
         public const EventKeywords Diagnostics = (EventKeywords)4;
     }
 
+    /// <summary>A session started (or changed): the hot paths must look at the event source from now on.</summary>
+    /// <param name="command">The session's command.</param>
+    protected override void OnEventCommand(EventCommandEventArgs command)
+    {
+        if (command.Command != EventCommand.Disable) Watching.Begin();
+    }
+
     /// <summary>True when a session listens to task events.</summary>
     internal bool TasksOn => IsEnabled(EventLevel.Verbose, Keywords.Tasks);
 

@@ -62,7 +62,7 @@ internal abstract partial class TaskCore
     private bool Watched
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _extras is { RecordsTimes: true } || TandemEventSource.Log.IsEnabled();
+        get => Watching.Active && (_extras is { RecordsTimes: true } || TandemEventSource.Log.IsEnabled());
     }
 
     /// <summary>Notes that the task is being queued to run (the queueing thread, before the task is in a queue, so that
