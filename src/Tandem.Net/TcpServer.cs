@@ -97,6 +97,7 @@ public sealed class TcpServer : IAsyncDisposable
 
     private async TandemTask AcceptLoop()
     {
+        Async.NameTask($"tcp accept {LocalEndPoint}"); // for task snapshots
         // An abort of this task (a runtime shutdown) must end a pending accept, which is not a Tandem await.
         using var stopOrAbort = CancellationTokenSource.CreateLinkedTokenSource(_stopAccepting.Token, Async.AbortToken);
         var stop = stopOrAbort.Token;
@@ -175,6 +176,7 @@ public sealed class TcpServer : IAsyncDisposable
     private async TandemTask RunConnection(Connection entry)
     {
         var connection = entry.Socket;
+        Async.NameTask($"tcp connection {connection.RemoteEndPoint}"); // for task snapshots: one string per connection
         // An abort of this task (a stop's deadline, a runtime shutdown) resets the socket, so that a receive or send in
         // flight — not a Tandem await — fails and the handler unwinds.
         using var abort = Async.AbortToken.Register(static c => ((TcpConnection)c!).Abort(), connection);

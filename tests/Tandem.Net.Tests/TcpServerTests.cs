@@ -56,6 +56,30 @@ public class TcpServerTests
         await server.StopAsync(Echo.Bound);
     }
 
+    /// <summary>In a task snapshot the accept loop and each connection's task are named after their end points, and a
+    /// connection waiting for its client's bytes shows it.</summary>
+    [Fact]
+    public async Task TaskSnapshotsNameTheAcceptLoopAndEachConnection()
+    {
+        using var runtime = NewRuntime();
+        var server = TcpServer.Start(runtime, Echo.Handler);
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(server.LocalEndPoint).WaitAsync(Echo.Bound);
+        int port = ((IPEndPoint)client.LocalEndPoint!).Port;
+        TaskInfo? connectionTask = null;
+        var deadline = DateTime.UtcNow + Echo.Bound;
+        while (connectionTask is not { Activity: TaskActivity.Waiting, Polls: > 0 } && DateTime.UtcNow < deadline)
+        {
+            connectionTask = runtime.GetTaskSnapshot().FirstOrDefault(t => t.Name?.StartsWith("tcp connection ", StringComparison.Ordinal) == true && t.Name.EndsWith($":{port}", StringComparison.Ordinal));
+            if (connectionTask is not { Activity: TaskActivity.Waiting, Polls: > 0 }) await Task.Yield();
+        }
+        Assert.True(connectionTask is not null, string.Join("; ", runtime.GetTaskSnapshot()));
+        Assert.Equal(TaskActivity.Waiting, connectionTask.Activity);
+        Assert.Contains(runtime.GetTaskSnapshot(), t => t.Name == $"tcp accept {server.LocalEndPoint}");
+        client.Dispose();
+        Assert.True(await server.StopAsync(Echo.Bound));
+    }
+
     /// <summary>At the connection limit the next client is not served until a connection ends; then it is.</summary>
     [Fact]
     public async Task TheConnectionLimitHoldsTheNextClientBack()
