@@ -18,6 +18,8 @@ internal static class HttpBenchServer
     {
         if (inlineCompletions) Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         using var runtime = Runtime.WithMode(RuntimeMode.Host);
+        if (Environment.GetEnvironmentVariable("TANDEM_BENCH_WORKER_NICE") is { } nice && int.TryParse(nice, out int niceness))
+            LowerWorkerPriority(runtime, niceness);
         var routes = new HttpRoutes()
             .MapGet("/plaintext", static ctx =>
             {
@@ -76,4 +78,39 @@ internal static class HttpBenchServer
         server.StopAsync(TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
         return 0;
     }
+
+    /// <summary>
+    /// An experiment of the network issue's second round (<c>TANDEM_BENCH_WORKER_NICE=N</c>, Linux): raises the nice value
+    /// of every worker thread by <paramref name="niceness"/>, so that the socket engine's thread (nice 0) preempts a busy
+    /// worker as soon as it wakes, instead of waiting for the worker's time slice to end.
+    /// </summary>
+    private static void LowerWorkerPriority(Runtime runtime, int niceness)
+    {
+        int workers = ((Tandem.Host.HostScheduler)runtime).WorkerCount;
+        using var started = new CountdownEvent(workers);
+        using var release = new ManualResetEventSlim();
+        var handles = new List<JoinHandle>();
+        for (int i = 0; i < workers; i++)
+        {
+            // Each task holds its worker until all have started, so that every worker runs one of them.
+            handles.Add(runtime.Spawn(Priority.Critical, (started, release, niceness), static s =>
+            {
+                if (setpriority(0, gettid(), s.niceness) != 0)
+                    Console.Error.WriteLine($"setpriority failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+                s.started.Signal();
+                s.release.Wait();
+                return TandemTask.CompletedTask;
+            }));
+        }
+        started.Wait();
+        release.Set();
+        foreach (var handle in handles) runtime.BlockOn(handle);
+        Console.Error.WriteLine($"# {workers} worker(s) at nice {niceness}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int setpriority(int which, int who, int prio);
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int gettid();
 }
