@@ -28,7 +28,8 @@ public sealed partial class EmbeddedScheduler
             int generation = Volatile.Read(ref slot.Generation);
             Interlocked.MemoryBarrier();
             if (slot.ReadActivity() is not { } activity) continue;
-            if (slot.CheckStall(generation, activity, now, threshold) is { } stall) stalls.Add(stall);
+            if (slot.CheckStall(generation, activity, now, threshold) is { } stall)
+                stalls.Add(new TaskStallEventArgs(stall.Kind, stall.Duration, stall.Task.ToInfo(_clock, now)));
         }
     }
 }

@@ -7,9 +7,9 @@ public sealed partial class HostScheduler
     private protected override void AddLiveTasks(List<TaskInfo> tasks)
     {
         if (_shutdownOutcome.Task.IsCompleted) throw UsedAfterShutdown();
-        _live.AddSnapshots(tasks, System.Diagnostics.Stopwatch.GetTimestamp());
+        _live.AddSnapshots(tasks, TimeProvider.System, System.Diagnostics.Stopwatch.GetTimestamp());
     }
 
     private protected override void CollectStalls(List<TaskStallEventArgs> stalls, TimeSpan threshold) =>
-        _live.CollectStalls(stalls, System.Diagnostics.Stopwatch.GetTimestamp(), threshold);
+        _live.CollectStalls(stalls, TimeProvider.System, System.Diagnostics.Stopwatch.GetTimestamp(), threshold);
 }

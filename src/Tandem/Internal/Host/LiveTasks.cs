@@ -115,30 +115,36 @@ internal sealed class LiveTasks
     }
 
     /// <summary>Adds a snapshot of every live task to <paramref name="into"/> (any thread; see <see cref="Runtime.GetTaskSnapshot"/>).</summary>
-    internal void AddSnapshots(List<TaskInfo> into, long now)
+    /// <remarks>Under each shard's lock only raw values are copied (the spin lock is one a spawn and a finish take); the
+    /// entries are made — names formatted, times computed — after it is let go.</remarks>
+    internal void AddSnapshots(List<TaskInfo> into, TimeProvider clock, long now)
     {
+        var readings = new List<TaskReading>();
         foreach (var shard in _shards)
         {
+            readings.Clear();
             // Under the shard lock a listed task cannot finish and be reused: its generation is its own.
             shard.Lock.Enter();
             try
             {
                 for (var t = shard.Head; t is not null; t = t.LiveNext)
                 {
-                    if (t.ReadInfo(Volatile.Read(ref t.Generation), t.ReadActivity(), now) is { } info) into.Add(info);
+                    if (t.Read(Volatile.Read(ref t.Generation), t.ReadActivity()) is { } reading) readings.Add(reading);
                 }
             }
             finally
             {
                 shard.Lock.Exit();
             }
+            foreach (var reading in readings) into.Add(reading.ToInfo(clock, now));
         }
     }
 
     /// <summary>Adds the stalls of the live tasks to <paramref name="into"/> (the stall detector's thread; see
     /// <see cref="Runtime.StallDetected"/>).</summary>
-    internal void CollectStalls(List<TaskStallEventArgs> into, long now, TimeSpan threshold)
+    internal void CollectStalls(List<TaskStallEventArgs> into, TimeProvider clock, long now, TimeSpan threshold)
     {
+        var found = new List<(TaskStallKind Kind, TimeSpan Duration, TaskReading Task)>();
         foreach (var shard in _shards)
         {
             shard.Lock.Enter();
@@ -146,7 +152,7 @@ internal sealed class LiveTasks
             {
                 for (var t = shard.Head; t is not null; t = t.LiveNext)
                 {
-                    if (t.CheckStall(Volatile.Read(ref t.Generation), t.ReadActivity(), now, threshold) is { } stall) into.Add(stall);
+                    if (t.CheckStall(Volatile.Read(ref t.Generation), t.ReadActivity(), now, threshold) is { } stall) found.Add(stall);
                 }
             }
             finally
@@ -154,6 +160,7 @@ internal sealed class LiveTasks
                 shard.Lock.Exit();
             }
         }
+        foreach (var (kind, duration, task) in found) into.Add(new TaskStallEventArgs(kind, duration, task.ToInfo(clock, now)));
     }
 
     private sealed class Shard

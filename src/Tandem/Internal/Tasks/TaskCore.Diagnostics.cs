@@ -137,9 +137,9 @@ internal abstract partial class TaskCore
     /// <summary>
     /// Checks the task for a stall (the stall detector's thread, while the task cannot be recycled or is re-checked by
     /// generation): a poll running longer than <paramref name="threshold"/>, or a ready wait that long. Reports each
-    /// once. Returns the stall to report, or null.
+    /// once. Returns the stall to report (raw: made into event arguments once any lock is let go), or null.
     /// </summary>
-    internal TaskStallEventArgs? CheckStall(int generation, TaskActivity activity, long now, TimeSpan threshold)
+    internal (TaskStallKind Kind, TimeSpan Duration, TaskReading Task)? CheckStall(int generation, TaskActivity activity, long now, TimeSpan threshold)
     {
         if (Volatile.Read(ref _extras) is not { RecordsTimes: true } times) return null;
         var clock = Timers.Clock;
@@ -150,9 +150,9 @@ internal abstract partial class TaskCore
             if (started == 0 || poll == times.StallReportedPoll) return null;
             var held = clock.GetElapsedTime(started, Math.Max(started, now));
             if (held <= threshold) return null;
-            if (ReadInfo(generation, activity, now) is not { } info) return null;
+            if (Read(generation, activity) is not { } reading) return null;
             times.StallReportedPoll = poll;
-            return new TaskStallEventArgs(TaskStallKind.LongPoll, held, info);
+            return (TaskStallKind.LongPoll, held, reading);
         }
         if (activity == TaskActivity.Ready)
         {
@@ -160,18 +160,19 @@ internal abstract partial class TaskCore
             if (ready == 0 || ready == times.StarvationReportedAt) return null;
             var waited = clock.GetElapsedTime(ready, Math.Max(ready, now));
             if (waited <= threshold) return null;
-            if (ReadInfo(generation, activity, now) is not { } info) return null;
+            if (Read(generation, activity) is not { } reading) return null;
             times.StarvationReportedAt = ready;
-            return new TaskStallEventArgs(TaskStallKind.Starved, waited, info);
+            return (TaskStallKind.Starved, waited, reading);
         }
         return null;
     }
 
     /// <summary>
-    /// Reads the task for a snapshot (any thread). Returns null when the object started another task, or its task
-    /// finished, while it was being read: the generation is read before and after, as a sequence lock's readers do.
+    /// Reads the task for a snapshot (any thread): raw values only — no allocation, no formatting — so that a caller
+    /// holding a lock (the host's live-list shard) holds it briefly. Returns null when the object started another task, or
+    /// its task finished, while it was being read: the generation is read before and after, as a sequence lock's readers do.
     /// </summary>
-    internal TaskInfo? ReadInfo(int generation, TaskActivity activity, long now)
+    internal TaskReading? Read(int generation, TaskActivity activity)
     {
         long id = Volatile.Read(ref Id);
         var extras = Volatile.Read(ref _extras);
@@ -183,12 +184,27 @@ internal abstract partial class TaskCore
         long spawned = timed ? Volatile.Read(ref extras!.SpawnTimestamp) : 0, lastPoll = timed ? Volatile.Read(ref extras!.LastPollTimestamp) : 0;
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref Generation) != generation) return null;
-        var clock = Timers.Clock;
-        TimeSpan? age = timed ? clock.GetElapsedTime(spawned, Math.Max(spawned, now)) : null;
-        TimeSpan? sinceLastPoll = timed && lastPoll != 0 ? clock.GetElapsedTime(lastPoll, Math.Max(lastPoll, now)) : null;
-        return new TaskInfo(id, name, priority, activity, polls,
-            suspendedIn == 0 ? null : CodeNames.OfStateMachine(Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(suspendedIn))!),
-            suspendedOn == 0 ? null : CodeNames.OfAwaiter(Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(suspendedOn))!),
+        return new TaskReading(id, name, priority, activity, polls, suspendedIn, suspendedOn, timed, spawned, lastPoll);
+    }
+
+    /// <summary>Reads the task and makes its snapshot entry at once (see <see cref="Read"/>).</summary>
+    internal TaskInfo? ReadInfo(int generation, TaskActivity activity, long now) =>
+        Read(generation, activity)?.ToInfo(Timers.Clock, now);
+}
+
+/// <summary>A task's values as a snapshot read them (<see cref="TaskCore.Read"/>), made into a <see cref="TaskInfo"/> —
+/// names formatted, times computed — after any lock is let go.</summary>
+internal readonly record struct TaskReading(long Id, string? Name, Priority Priority, TaskActivity Activity, int Polls,
+    nint SuspendedIn, nint SuspendedOn, bool Timed, long SpawnTimestamp, long LastPollTimestamp)
+{
+    /// <summary>The snapshot entry, with times against <paramref name="now"/> on <paramref name="clock"/>.</summary>
+    internal TaskInfo ToInfo(TimeProvider clock, long now)
+    {
+        TimeSpan? age = Timed ? clock.GetElapsedTime(SpawnTimestamp, Math.Max(SpawnTimestamp, now)) : null;
+        TimeSpan? sinceLastPoll = Timed && LastPollTimestamp != 0 ? clock.GetElapsedTime(LastPollTimestamp, Math.Max(LastPollTimestamp, now)) : null;
+        return new TaskInfo(Id, Name, Priority, Activity, Polls,
+            SuspendedIn == 0 ? null : CodeNames.OfStateMachine(Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(SuspendedIn))!),
+            SuspendedOn == 0 ? null : CodeNames.OfAwaiter(Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(SuspendedOn))!),
             age, sinceLastPoll);
     }
 }
