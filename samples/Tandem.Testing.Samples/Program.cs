@@ -6,6 +6,13 @@ using Tandem.Testing.Samples;
 // Explores each of the three buggy programs until a seed fails, replays that seed, and checks the fixed program passes
 // the same seeds. With --stats N it runs N independent explorations of each (seed ranges 0.., 1000.., …) and prints how
 // many seeds it took on average to find each bug, and the time per seed.
+if (args.Length == 2 && args[0] == "--hash")
+{
+    // One run of a fixed program, for the test that a seed gives the same trace in every process.
+    var result = Simulation.Run(long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), sim => AccountScenario.Run(sim, true));
+    Console.WriteLine(result.Trace.Hash);
+    return 0;
+}
 int rounds = args.Length == 2 && args[0] == "--stats" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
 var scenarios = new (string Name, Func<Simulation, bool, TandemTask> Body, SimulationOptions Options)[]
 {
