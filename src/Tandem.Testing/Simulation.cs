@@ -257,7 +257,7 @@ public sealed class Simulation
             if (next == long.MaxValue)
             {
                 if (chooser.Escapes.TryPeek(out _)) return Escaped(chooser);
-                return Stuck(runtime);
+                return Stuck(sim, runtime);
             }
             if (next > options.MaxVirtualTime.Ticks)
                 return new SimulationLimitException($"The run needed more than {options.MaxVirtualTime} of virtual time (the next timer is due at {TimeSpan.FromTicks(next)}).");
@@ -268,7 +268,6 @@ public sealed class Simulation
             }
             FireClockTimers(clock, chooser, next);
         }
-        _ = sim;
         return null;
     }
 
@@ -296,12 +295,15 @@ public sealed class Simulation
     private static readonly string[] s_foreignAwaits = ["Task", "ValueTask", "ConfiguredTaskAwaitable", "ConfiguredValueTaskAwaitable"];
 
     /// <summary>Nothing can run and no timer is pending, yet the body has not finished.</summary>
-    private static Exception Stuck(EmbeddedScheduler runtime)
+    private static Exception Stuck(Simulation sim, EmbeddedScheduler runtime)
     {
         var tasks = runtime.GetTaskSnapshot().Where(t => t.Activity == TaskActivity.Waiting).ToList();
         string list = string.Join("; ", tasks.Select(t => $"task {t.Id}{(t.Name is { } n ? $" '{n}'" : "")} in {t.Method ?? "?"} awaits {t.WaitingOn ?? "?"}"));
-        bool foreign = tasks.Any(t => t.WaitingOn is null || s_foreignAwaits.Contains(t.WaitingOn));
-        return foreign
+        int networkWaits = sim._network?.PendingWaits ?? 0;
+        int foreignWaits = tasks.Count(t => t.WaitingOn is null || s_foreignAwaits.Contains(t.WaitingOn));
+        if (networkWaits > 0)
+            list += $" ({networkWaits} of these wait on the simulated network: reads no peer will answer, accepts no one connects to)";
+        return foreignWaits > networkWaits
             ? new SimulationEscapeException($"The test awaited something outside the simulation: nothing in it can run and no timer is pending, yet {list}. "
                 + "A Task or ValueTask that no simulated task completes is real I/O, a Task.Delay without sim.Clock, or Task.Run work (or a TaskCompletionSource nobody sets: a deadlock). "
                 + "Use Async.Delay or sim.Clock, and sim.Network, inside a simulation.")

@@ -29,8 +29,11 @@ public class EscapeTests
         {
             var e = Assert.Throws<SimulationFailedException>(() => Simulation.Run(seed, async sim =>
             {
-                var other = sim.Runtime.Spawn(async () => { for (int i = 0; i < 1000; i++) await Async.Yield(); });
-                await Task.Run(() => Thread.SpinWait(1000));
+                using var gate = new ManualResetEventSlim();
+                var work = Task.Run(() => gate.Wait(TimeSpan.FromSeconds(10)));
+                // Lets the pool work finish only once the body awaits it (it awaits in the poll that spawned this task).
+                var other = sim.Runtime.Spawn(async () => { gate.Set(); for (int i = 0; i < 1000; i++) await Async.Yield(); });
+                await work;
                 await other;
             }));
             var escape = Assert.IsType<SimulationEscapeException>(e.InnerException);
