@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Tandem.Embedded;
 
 // The optional schedule policy (IScheduleChooser; the simulation tester): the picks, timer orders and wake orders it makes.
@@ -25,6 +27,22 @@ public sealed partial class EmbeddedScheduler
 
     /// <summary>The deadline of the earliest timer (a clock timestamp), or <see cref="long.MaxValue"/> when none is pending.</summary>
     internal long NextTimerDeadline => _timers.NextDeadline;
+
+    /// <summary><see cref="PollOne"/> under a schedule policy: the same steps, with the policy's wake order and pick.</summary>
+    private bool PollOneChosen(IScheduleChooser chooser)
+    {
+        if (_registry.HasSignals) DrainChosen(chooser);
+        if (_timers.Count > 0) FireDueTimers();
+        if (_readyLevels == 0) return false;
+        int level = BitOperations.TrailingZeroCount(_readyLevels);
+        var queue = _ready[level];
+        var slot = TakeChosen(chooser, queue);
+        if (queue.IsEmpty) _readyLevels &= ~(1 << level);
+        if (!_windows.Counting) _windows.Begin();
+        _polls++;
+        PollSlot(slot);
+        return true;
+    }
 
     /// <summary>Takes the task the policy picks from <paramref name="queue"/> (not empty).</summary>
     private EmbeddedTask TakeChosen(IScheduleChooser chooser, ReadyQueue queue)

@@ -17,17 +17,13 @@ public sealed partial class EmbeddedScheduler
 
     private bool PollOne()
     {
-        var chooser = _chooser;
-        if (_registry.HasSignals)
-        {
-            if (chooser is null) _registry.Drain(this, s_onSignalled);
-            else DrainChosen(chooser);
-        }
+        if (_chooser is not null) return PollOneChosen(_chooser);
+        if (_registry.HasSignals) _registry.Drain(this, s_onSignalled);
         if (_timers.Count > 0) FireDueTimers();
         if (_readyLevels == 0) return false;
         int level = BitOperations.TrailingZeroCount(_readyLevels);
         var queue = _ready[level];
-        var slot = chooser is null ? queue.Take() : TakeChosen(chooser, queue);
+        var slot = queue.Take();
         if (queue.IsEmpty) _readyLevels &= ~(1 << level);
         // Counted from the first poll on, on this thread: what ran outside the loop had no task's context to capture.
         if (!_windows.Counting) _windows.Begin();
