@@ -57,7 +57,7 @@ public class EscapeTests
             });
             await started.Task;
             await other;
-        }));
+        }, new SimulationOptions { MaxSteps = long.MaxValue })); // the yields above are bounded in real time, not in polls
         var escape = Assert.IsType<SimulationEscapeException>(e.InnerException);
         Assert.True(escape.Message.Contains("came from thread", StringComparison.Ordinal), escape.Message);
         Assert.Contains("on Task", escape.Message);

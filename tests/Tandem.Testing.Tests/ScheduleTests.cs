@@ -189,6 +189,33 @@ public class ScheduleTests
         Assert.Equal(RecordedHash, result.Trace.Hash);
     }
 
+    /// <summary>The trace names tasks by the order the run first saw them, with the names given by Async.NameTask, and
+    /// carries the body's notes.</summary>
+    [Fact]
+    public void TraceNamesTasksAndCarriesNotes()
+    {
+        var result = Simulation.Run(1, async sim =>
+        {
+            var worker = sim.Runtime.Spawn(async () => { Async.NameTask("worker"); await Async.Yield(); });
+            sim.Log("spawned the worker");
+            await worker;
+        });
+        Assert.Contains("note: spawned the worker", result.Trace.Lines);
+        Assert.Contains(result.Trace.Lines, l => l.StartsWith("poll t2 (worker)", StringComparison.Ordinal));
+        Assert.Contains("poll t1", result.Trace.ToString());
+    }
+
+    /// <summary>Options out of range are refused at the call, naming the option.</summary>
+    [Fact]
+    public void OptionsAreValidated()
+    {
+        static TandemTask Body(Simulation sim) => TandemTask.CompletedTask;
+        Assert.Equal("MaxTasks", Assert.Throws<ArgumentOutOfRangeException>(() => Simulation.Run(1, Body, new SimulationOptions { MaxTasks = 0 })).ParamName);
+        Assert.Equal("AbortProbability", Assert.Throws<ArgumentOutOfRangeException>(() => Simulation.Run(1, Body, new SimulationOptions { AbortProbability = 2 })).ParamName);
+        Assert.Equal("DelayJitter", Assert.Throws<ArgumentOutOfRangeException>(() => Simulation.Explore(3, Body, new SimulationOptions { DelayJitter = TimeSpan.FromSeconds(-1) })).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Simulation.Explore(0, Body));
+    }
+
     private const string RecordedHash = "5839c1db276aee85";
 
     /// <summary>The same seed gives the same trace in two other processes as in this one: the samples program, run twice
