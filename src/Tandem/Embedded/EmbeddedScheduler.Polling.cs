@@ -17,6 +17,7 @@ public sealed partial class EmbeddedScheduler
 
     private bool PollOne()
     {
+        if (_chooser is not null) return PollOneChosen(_chooser);
         if (_registry.HasSignals) _registry.Drain(this, s_onSignalled);
         if (_timers.Count > 0) FireDueTimers();
         if (_readyLevels == 0) return false;

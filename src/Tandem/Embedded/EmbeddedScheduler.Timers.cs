@@ -7,6 +7,7 @@ public sealed partial class EmbeddedScheduler
 
     void ITaskTimers.AddTimer(TimeSpan delay, ClaimableWait resumption)
     {
+        if (_chooser is { } chooser) delay = chooser.AdjustDelay(delay);
         long deadline = _clock.GetTimestamp() + ToTimestamps(delay);
         _timers.Add(deadline, resumption);
     }
@@ -25,7 +26,8 @@ public sealed partial class EmbeddedScheduler
         {
             long deadline = _timers.NextDeadline;
             if (deadline > _clock.GetTimestamp()) return;
-            while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
+            if (_chooser is { } chooser) FireChosenTimers(chooser, deadline);
+            else while (_timers.TryTakeAt(deadline, out var resumption)) resumption.Fire();
         }
         while (_readyLevels == 0 && _timers.Count > 0);
     }

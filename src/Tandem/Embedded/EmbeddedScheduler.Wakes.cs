@@ -17,6 +17,7 @@ public sealed partial class EmbeddedScheduler
             return;
         }
         TestHooks.Reach(HookPoint.RegistryWakeChecked);
+        _chooser?.OnWakeFromOtherThread(index);
         WakeRecord.Record(ref _wakeRecords[index], generation);
         _registry.SetFlag(index);
     }

@@ -49,4 +49,27 @@ internal sealed class ReadyQueue(EmbeddedTask[] slots)
         Count--;
         return slot;
     }
+
+    /// <summary>Copies the queued slots, front first, into <paramref name="into"/> (a schedule policy picks among them).</summary>
+    /// <returns>How many.</returns>
+    internal int CopyTo(EmbeddedTask[] into)
+    {
+        int n = 0;
+        for (int i = _head; i >= 0; i = slots[i].NextInLevel) into[n++] = slots[i];
+        return n;
+    }
+
+    /// <summary>Takes the slot at <paramref name="position"/> from the front (0 is <see cref="Take"/>); it must exist.</summary>
+    internal EmbeddedTask TakeAt(int position)
+    {
+        if (position == 0) return Take();
+        int previous = _head;
+        for (int k = 1; k < position; k++) previous = slots[previous].NextInLevel;
+        var slot = slots[slots[previous].NextInLevel];
+        slots[previous].NextInLevel = slot.NextInLevel;
+        if (_tail == slot.Index) _tail = previous;
+        slot.NextInLevel = -1;
+        Count--;
+        return slot;
+    }
 }

@@ -1,0 +1,72 @@
+namespace Tandem.Testing;
+
+/// <summary>
+/// A simulated run failed: the test body threw (the <see cref="Exception.InnerException"/>), or the run escaped the
+/// simulation, deadlocked, or went past a limit. The message carries the seed, the schedule, the end of the trace and
+/// how to replay the run: <see cref="Simulation.Replay"/> with <see cref="Seed"/> and the same body and options runs the
+/// same trace again.
+/// </summary>
+public sealed class SimulationFailedException : Exception
+{
+    internal SimulationFailedException(long seed, SimulationTrace trace, string schedule, int seedsRun, long? firstFailingSeed, int? firstFailingPolls, Exception inner)
+        : base(Describe(seed, trace, schedule, seedsRun, firstFailingSeed, firstFailingPolls, inner), inner)
+    {
+        Seed = seed;
+        Trace = trace;
+        Schedule = schedule;
+        SeedsRun = seedsRun;
+        FirstFailingSeed = firstFailingSeed ?? seed;
+    }
+
+    /// <summary>The seed of the failing run.</summary>
+    public long Seed { get; }
+
+    /// <summary>The failing run's trace.</summary>
+    public SimulationTrace Trace { get; }
+
+    /// <summary>The schedule the seed chose (random walk, or PCT with its depth).</summary>
+    public string Schedule { get; }
+
+    /// <summary>How many seeds ran until the first failure (1 for <see cref="Simulation.Run"/> and <see cref="Simulation.Replay"/>).</summary>
+    public int SeedsRun { get; }
+
+    /// <summary>The first failing seed <see cref="Simulation.Explore(int, Func{Simulation, TandemTask}, SimulationOptions?)"/>
+    /// found; <see cref="Seed"/> may be a later one with a shorter trace (<see cref="SimulationOptions.ShrinkSeeds"/>).</summary>
+    public long FirstFailingSeed { get; }
+
+    private static string Describe(long seed, SimulationTrace trace, string schedule, int seedsRun, long? first, int? firstPolls, Exception inner)
+    {
+        string found = seedsRun > 1 ? $" (found after {seedsRun} seeds)" : "";
+        string shrunk = first is { } f && f != seed ? $"; the first failing seed was {f} ({firstPolls} polls), this one fails in fewer" : "";
+        return $"Simulation failed with seed {seed}{found}{shrunk}: {inner.GetType().Name}: {inner.Message}\n"
+            + $"Schedule: {schedule}; {trace.Polls} polls; trace hash {trace.Hash}.\n"
+            + $"Replay it exactly with Simulation.Replay({seed}, <the same body>, <the same options>).\n"
+            + "The end of the trace:\n" + trace.Tail(30);
+    }
+}
+
+/// <summary>The test body awaited something the simulation does not control — a real socket, <c>Task.Delay</c> without
+/// <see cref="Simulation.Clock"/>, work on the thread pool — which would make runs differ from one to the next.</summary>
+public sealed class SimulationEscapeException : Exception
+{
+    internal SimulationEscapeException(string message) : base(message) { }
+}
+
+/// <summary>Nothing in the simulation could run, no timer was pending, and tasks still waited for one another.</summary>
+public sealed class SimulationDeadlockException : Exception
+{
+    internal SimulationDeadlockException(string message) : base(message) { }
+}
+
+/// <summary>A run went past <see cref="SimulationOptions.MaxSteps"/>, <see cref="SimulationOptions.MaxVirtualTime"/>
+/// or <see cref="SimulationOptions.RealTimeLimit"/>.</summary>
+public sealed class SimulationLimitException : Exception
+{
+    internal SimulationLimitException(string message) : base(message) { }
+}
+
+/// <summary>A task's exception was never observed (a task that faulted and that nobody joined).</summary>
+public sealed class UnobservedTaskFaultException : Exception
+{
+    internal UnobservedTaskFaultException(string message, Exception inner) : base(message, inner) { }
+}
