@@ -38,10 +38,10 @@ public sealed class SimulationFailedException : Exception
     /// <see cref="Simulation.Replay(string, Func{Simulation, TandemTask}, SimulationOptions?)"/> — <c>"seed:pick=position,…"</c>,
     /// the picks that take another than the first ready task; null when it was not shrunk
     /// (<see cref="SimulationOptions.ShrinkRuns"/>, or a failure that <see cref="Simulation.Run"/> reported).</summary>
-    public string? ShrunkSchedule { get; init; }
+    public string? ShrunkSchedule { get; internal init; }
 
     /// <summary>The trace of <see cref="ShrunkSchedule"/>'s run; null when there is none.</summary>
-    public SimulationTrace? ShrunkTrace { get; init; }
+    public SimulationTrace? ShrunkTrace { get; internal init; }
 
     /// <inheritdoc />
     public override string Message => ShrunkSchedule is null || ShrunkTrace is null
