@@ -31,7 +31,8 @@ foreach (var (name, body, options) in scenarios)
         var seeds = Enumerable.Range(r * 1000, 1000).Select(i => (long)i);
         try
         {
-            Simulation.Explore(seeds, sim => body(sim, false), options);
+            // Timed without shrinking: the figure is the cost of finding the bug.
+            Simulation.Explore(seeds, sim => body(sim, false), options with { ShrinkRuns = 0 });
             Console.WriteLine($"{name}: not found in 1000 seeds");
             return 1;
         }
@@ -45,6 +46,14 @@ foreach (var (name, body, options) in scenarios)
     double perSeedUs = clock.Elapsed.TotalMicroseconds / seedsRun;
     Console.WriteLine($"{name}: found after {found.Average():0.#} seeds on average (min {found.Min()}, max {found.Max()}, {rounds} explorations), {perSeedUs:0} µs a seed while exploring (a simulation thread per exploration, included)");
     Console.WriteLine($"  seed {first!.Seed}: {first.InnerException!.Message}");
+    try
+    {
+        Simulation.Explore(Enumerable.Range(0, 1000).Select(i => (long)i), sim => body(sim, false), options);
+    }
+    catch (SimulationFailedException shrunk) when (shrunk.ShrunkSchedule is { } schedule)
+    {
+        Console.WriteLine($"  shrunk schedule: {schedule} ({shrunk.ShrunkTrace!.Polls} polls)");
+    }
     try
     {
         Simulation.Replay(first.Seed, sim => body(sim, false), options);

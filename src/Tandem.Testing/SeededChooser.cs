@@ -28,8 +28,16 @@ internal sealed class SeededChooser : IScheduleChooser
     /// <summary>The test body's task id: never the target of an injected abort.</summary>
     internal long RootId;
 
-    internal SeededChooser(long seed, SimulationOptions options)
+    /// <summary>Ready picks imposed on the run (a shrunk schedule): pick k is <c>_script[k]</c> when that many tasks are
+    /// ready, and the front of the queue (first ready, first run) past its end. The seed still makes every other choice.</summary>
+    private readonly int[]? _script;
+
+    /// <summary>The position of every ready pick made, in order.</summary>
+    internal readonly List<int> Picks = [];
+
+    internal SeededChooser(long seed, SimulationOptions options, int[]? script = null)
     {
+        _script = script;
         _options = options;
         _random = new SeedRandom(seed);
         _thread = Environment.CurrentManagedThreadId;
@@ -49,12 +57,12 @@ internal sealed class SeededChooser : IScheduleChooser
         {
             _changePoints = [];
         }
-        Events.Add(new TraceEvent(TraceKind.Schedule, 0, (int)_strategy, depth, window));
+        Events.Add(new TraceEvent(TraceKind.Schedule, script is null ? 0 : 1, (int)_strategy, depth, window));
     }
 
     internal bool ShuffleTimers => _options.ShuffleTimers;
 
-    internal string ScheduleDescription => SimulationTrace.ScheduleName(Events[0]);
+    internal string ScheduleDescription => SimulationTrace.ScheduleName(Events[0]) + (_script is null ? "" : ", ready picks imposed by a shrunk schedule");
 
     internal SimulationTrace BuildTrace() => new([.. Events], [.. Notes], [.. _taskNames]);
 
@@ -117,6 +125,12 @@ internal sealed class SeededChooser : IScheduleChooser
                     break;
             }
         }
+        if (_script is not null)
+        {
+            int k = Picks.Count;
+            chosen = k < _script.Length && _script[k] < ready.Length ? _script[k] : 0;
+        }
+        Picks.Add(chosen);
         var task = ready[chosen];
         var mark = Mark(task);
         if (_changesMade < _changePoints.Length && _changePoints[_changesMade] <= _step)

@@ -7,7 +7,7 @@ namespace Tandem.Testing;
 /// <summary>
 /// Deterministic simulation testing: runs a test body on an embedded-tier runtime under a seeded scheduler and a
 /// virtual clock. <see cref="Run"/> runs one seed, <see cref="Explore(int, Func{Simulation, TandemTask}, SimulationOptions?)"/>
-/// many, and <see cref="Replay"/> runs a failing seed again, decision for decision. An instance is what the body is
+/// many, and <see cref="Replay(long, Func{Simulation, TandemTask}, SimulationOptions?)"/> runs a failing seed again, decision for decision. An instance is what the body is
 /// given: the simulated <see cref="Runtime"/>, its <see cref="Clock"/>, a seeded <see cref="Random"/> and the
 /// simulated <see cref="Network"/>.
 /// </summary>
@@ -124,7 +124,7 @@ public sealed class Simulation
         options ??= new SimulationOptions();
         options.Validate();
         var clock = Stopwatch.StartNew();
-        var (outcome, count, polls, first) = OnOwnThread(watch =>
+        var (outcome, count, polls, first, shrunk) = OnOwnThread(watch =>
         {
             int n = 0;
             long total = 0;
@@ -141,11 +141,98 @@ public sealed class Simulation
                 if (failed is null || o.Trace.Count < failed.Trace.Count) failed = o;
                 if (options.ShrinkSeeds == 0) break;
             }
-            return (failed, n, total, firstFailed);
+            Outcome? shrunk = failed is null || options.ShrinkRuns == 0 ? null : Shrink(failed, body, options, watch);
+            return (failed, n, total, firstFailed, shrunk);
         }, options, null);
         if (outcome is { Failure: { } failure })
-            throw new SimulationFailedException(outcome.Seed, outcome.Trace, outcome.Schedule, count, first!.Seed, first.Trace.Polls, failure);
+        {
+            throw new SimulationFailedException(outcome.Seed, outcome.Trace, outcome.Schedule, count, first!.Seed, first.Trace.Polls, failure)
+            {
+                ShrunkSchedule = shrunk is null ? null : ScheduleText(shrunk.Seed, shrunk.Picks),
+                ShrunkTrace = shrunk?.Trace,
+            };
+        }
         return new ExploreResult(count, clock.Elapsed, polls);
+    }
+
+    /// <summary>Runs a shrunk schedule again (<see cref="SimulationFailedException.ShrunkSchedule"/>, such as
+    /// <c>"13:7=1,9=2"</c>: seed 13, with the 8th ready pick taking the second ready task and the 10th the third, every
+    /// other pick the first) — the same decisions, the same trace.</summary>
+    /// <param name="schedule">The schedule, as the failure printed it.</param>
+    /// <param name="body">The same test body.</param>
+    /// <param name="options">The same options.</param>
+    /// <returns>The run's trace and figures, when it passes.</returns>
+    /// <exception cref="FormatException"><paramref name="schedule"/> is not a schedule.</exception>
+    /// <exception cref="SimulationFailedException">It failed again.</exception>
+    public static SimulationResult Replay(string schedule, Func<Simulation, TandemTask> body, SimulationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(body);
+        options ??= new SimulationOptions();
+        options.Validate();
+        var (seed, script) = ParseSchedule(schedule);
+        var outcome = OnOwnThread(watch => RunOne(seed, body, options, watch, script), options, seed);
+        if (outcome.Failure is { } failure)
+            throw new SimulationFailedException(seed, outcome.Trace, outcome.Schedule, 1, null, null, failure);
+        return outcome.ToResult();
+    }
+
+    /// <summary>Undoes the failing run's deviations from first ready, first run one at a time, from the last, keeping
+    /// each undone while the run still fails with the same exception type; spends at most <see cref="SimulationOptions.ShrinkRuns"/> runs.</summary>
+    private static Outcome? Shrink(Outcome failed, Func<Simulation, TandemTask> body, SimulationOptions options, Watch watch)
+    {
+        var best = failed;
+        var kind = failed.Failure!.GetType();
+        int runs = 0;
+        bool progress = true;
+        while (progress && runs < options.ShrinkRuns)
+        {
+            progress = false;
+            for (int i = best.Picks.Length - 1; i >= 0 && runs < options.ShrinkRuns; i--)
+            {
+                if (best.Picks[i] == 0) continue;
+                int[] candidate = [.. best.Picks];
+                candidate[i] = 0;
+                var o = RunOne(failed.Seed, body, options, watch, candidate);
+                runs++;
+                if (o.Failure?.GetType() != kind) continue;
+                best = o;
+                progress = true;
+                break;
+            }
+        }
+        if (ReferenceEquals(best, failed))
+        {
+            // Nothing undone: the seed's own picks, imposed, are the schedule (the same run).
+            best = RunOne(failed.Seed, body, options, watch, failed.Picks);
+            if (best.Failure?.GetType() != kind) return null;
+        }
+        return best;
+    }
+
+    internal static string ScheduleText(long seed, int[] picks)
+    {
+        var deviations = picks.Select((p, i) => (p, i)).Where(x => x.p != 0).Select(x => $"{x.i}={x.p}");
+        return $"{seed.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{string.Join(",", deviations)}";
+    }
+
+    private static (long Seed, int[] Script) ParseSchedule(string text)
+    {
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0 || !long.TryParse(text.AsSpan(0, colon), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long seed))
+            throw new FormatException($"'{text}' is not a schedule (seed:pick=position,…).");
+        var pairs = new List<(int Index, int Position)>();
+        foreach (string part in text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0 || !int.TryParse(part.AsSpan(0, eq), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+                || !int.TryParse(part.AsSpan(eq + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int position))
+                throw new FormatException($"'{part}' in '{text}' is not pick=position.");
+            pairs.Add((index, position));
+        }
+        int[] script = new int[pairs.Count == 0 ? 0 : pairs.Max(p => p.Index) + 1];
+        foreach (var (index, position) in pairs) script[index] = position;
+        return (seed, script);
     }
 
     private static IEnumerable<long> Seeds(long first, int count)
@@ -154,7 +241,7 @@ public sealed class Simulation
     }
 
     /// <summary>A run's end: its trace, and what failed, if anything.</summary>
-    private sealed record Outcome(long Seed, SimulationTrace Trace, string Schedule, TimeSpan VirtualTime, Exception? Failure)
+    private sealed record Outcome(long Seed, SimulationTrace Trace, string Schedule, TimeSpan VirtualTime, Exception? Failure, int[] Picks)
     {
         internal SimulationResult ToResult() => new(Seed, Trace, Schedule, VirtualTime);
     }
@@ -198,10 +285,10 @@ public sealed class Simulation
         return result;
     }
 
-    private static Outcome RunOne(long seed, Func<Simulation, TandemTask> body, SimulationOptions options, Watch watch)
+    private static Outcome RunOne(long seed, Func<Simulation, TandemTask> body, SimulationOptions options, Watch watch, int[]? script = null)
     {
         watch.Start(seed);
-        var chooser = new SeededChooser(seed, options);
+        var chooser = new SeededChooser(seed, options, script);
         var clock = new SimulationClock(options.Epoch);
         var runtime = new EmbeddedScheduler(new EmbeddedOptions { MaxTasks = options.MaxTasks, Clock = clock });
         chooser.Runtime = runtime;
@@ -236,7 +323,7 @@ public sealed class Simulation
         if (failure is null && chooser.Escapes.TryPeek(out _)) failure = Escaped(chooser);
         if (failure is null && unobserved is not null && options.FailOnUnobservedExceptions)
             failure = new UnobservedTaskFaultException($"A task's exception was never observed (nobody joined the task): {unobserved.GetType().Name}: {unobserved.Message}", unobserved);
-        return new Outcome(seed, chooser.BuildTrace(), chooser.ScheduleDescription, clock.Elapsed, failure);
+        return new Outcome(seed, chooser.BuildTrace(), chooser.ScheduleDescription, clock.Elapsed, failure, [.. chooser.Picks]);
     }
 
     /// <summary>Polls until the body's task finishes; when nothing can run, moves the clock to the next timer.</summary>

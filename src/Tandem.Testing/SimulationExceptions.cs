@@ -3,7 +3,7 @@ namespace Tandem.Testing;
 /// <summary>
 /// A simulated run failed: the test body threw (the <see cref="Exception.InnerException"/>), or the run escaped the
 /// simulation, deadlocked, or went past a limit. The message carries the seed, the schedule, the end of the trace and
-/// how to replay the run: <see cref="Simulation.Replay"/> with <see cref="Seed"/> and the same body and options runs the
+/// how to replay the run: <see cref="Simulation.Replay(long, Func{Simulation, TandemTask}, SimulationOptions?)"/> with <see cref="Seed"/> and the same body and options runs the
 /// same trace again.
 /// </summary>
 public sealed class SimulationFailedException : Exception
@@ -27,12 +27,29 @@ public sealed class SimulationFailedException : Exception
     /// <summary>The schedule the seed chose (random walk, or PCT with its depth).</summary>
     public string Schedule { get; }
 
-    /// <summary>How many seeds ran until the first failure (1 for <see cref="Simulation.Run"/> and <see cref="Simulation.Replay"/>).</summary>
+    /// <summary>How many seeds ran until the first failure (1 for <see cref="Simulation.Run"/> and <see cref="Simulation.Replay(long, Func{Simulation, TandemTask}, SimulationOptions?)"/>).</summary>
     public int SeedsRun { get; }
 
     /// <summary>The first failing seed <see cref="Simulation.Explore(int, Func{Simulation, TandemTask}, SimulationOptions?)"/>
     /// found; <see cref="Seed"/> may be a later one with a shorter trace (<see cref="SimulationOptions.ShrinkSeeds"/>).</summary>
     public long FirstFailingSeed { get; }
+
+    /// <summary>The failing run's schedule made as close to first ready, first run as shrinking found, as text for
+    /// <see cref="Simulation.Replay(string, Func{Simulation, TandemTask}, SimulationOptions?)"/> — <c>"seed:pick=position,…"</c>,
+    /// the picks that take another than the first ready task; null when it was not shrunk
+    /// (<see cref="SimulationOptions.ShrinkRuns"/>, or a failure that <see cref="Simulation.Run"/> reported).</summary>
+    public string? ShrunkSchedule { get; internal init; }
+
+    /// <summary>The trace of <see cref="ShrunkSchedule"/>'s run; null when there is none.</summary>
+    public SimulationTrace? ShrunkTrace { get; internal init; }
+
+    /// <inheritdoc />
+    public override string Message => ShrunkSchedule is null || ShrunkTrace is null
+        ? base.Message
+        : base.Message + $"The simplest failing schedule found ({Deviations(ShrunkSchedule)} picks not first-ready-first-run, {ShrunkTrace.Polls} polls): "
+            + $"Simulation.Replay(\"{ShrunkSchedule}\", <the same body>, <the same options>). Its trace:\n" + ShrunkTrace.Tail(40);
+
+    private static int Deviations(string schedule) => schedule[(schedule.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries).Length;
 
     private static string Describe(long seed, SimulationTrace trace, string schedule, int seedsRun, long? first, int? firstPolls, Exception inner)
     {

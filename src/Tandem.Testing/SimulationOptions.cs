@@ -68,6 +68,13 @@ public sealed record SimulationOptions
     /// failing seed, how many further seeds to try for a shorter failing trace; the shortest is reported. Default 0.</summary>
     public int ShrinkSeeds { get; init; }
 
+    /// <summary><see cref="Simulation.Explore(int, Func{Simulation, TandemTask}, SimulationOptions?)"/>: after a failure,
+    /// how many more runs may be spent simplifying its schedule — each of its ready picks that differs from first ready,
+    /// first run is undone in turn, and kept undone when the run still fails the same way — so that the reported
+    /// <see cref="SimulationFailedException.ShrunkSchedule"/> has as few deviations from the ordinary order as this
+    /// finds. Default 200; 0 turns it off.</summary>
+    public int ShrinkRuns { get; init; } = 200;
+
     /// <summary>The wall-clock time at virtual time zero; default 2000-01-01 UTC.</summary>
     public DateTimeOffset Epoch { get; init; } = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -85,6 +92,7 @@ public sealed record SimulationOptions
         if (MaxSteps < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "MaxSteps is 1 or more.");
         if (MaxVirtualTime <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(MaxVirtualTime), MaxVirtualTime, "MaxVirtualTime is positive.");
         if (RealTimeLimit <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RealTimeLimit), RealTimeLimit, "RealTimeLimit is positive.");
+        if (ShrinkRuns < 0) throw new ArgumentOutOfRangeException(nameof(ShrinkRuns), ShrinkRuns, "ShrinkRuns is zero or more.");
         if (ShrinkSeeds < 0) throw new ArgumentOutOfRangeException(nameof(ShrinkSeeds), ShrinkSeeds, "ShrinkSeeds is zero or more.");
     }
 }

@@ -84,7 +84,7 @@ public sealed class SimulationTrace : IEquatable<SimulationTrace>
         TraceKind.Abort => $"fault: abort delivered to {Task(e.Task)} at its await",
         TraceKind.DelayFault => $"fault: {Task(e.Task)}'s delay throws (aborted as it starts waiting)",
         TraceKind.Note => $"note: {_notes[e.A]}",
-        TraceKind.Schedule => $"schedule: {ScheduleName(e)}",
+        TraceKind.Schedule => $"schedule: {ScheduleName(e)}{(e.Task == 1 ? ", ready picks imposed" : "")}",
         _ => $"? {e.Kind}",
     };
 

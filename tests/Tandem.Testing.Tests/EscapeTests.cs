@@ -20,6 +20,40 @@ public class EscapeTests
         }
     }
 
+    /// <summary>ConfigureAwait(false) on a real delay escapes too, and is reported by what the task waits on.</summary>
+    [Fact]
+    public void ConfigureAwaitFalseOnARealDelayIsAnEscape()
+    {
+        var e = Assert.Throws<SimulationFailedException>(() => Simulation.Run(1, async sim =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
+        }));
+        Assert.IsType<SimulationEscapeException>(e.InnerException);
+    }
+
+    /// <summary>What stays on the simulation's thread is not an escape: Task.Yield, a TaskCompletionSource set by another
+    /// simulated task, an async Task method awaiting Tandem's delays — and the runs are the same for the same seed.</summary>
+    [Fact]
+    public void TaskCodeOnTheSimulationThreadIsDeterministic()
+    {
+        static async Task<int> Helper(int n)
+        {
+            await Async.Delay(TimeSpan.FromMilliseconds(n));
+            await Task.Yield();
+            return n;
+        }
+        static async TandemTask Body(Simulation sim)
+        {
+            var source = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var setter = sim.Runtime.Spawn(async () => { await Task.Yield(); source.SetResult(await Helper(5)); });
+            var reader = sim.Runtime.Spawn(async () => await source.Task + await Helper(3));
+            Assert.Equal(8, await reader);
+            await setter;
+        }
+        for (int seed = 0; seed < 20; seed++)
+            Assert.Equal(Simulation.Run(seed, Body).Trace, Simulation.Replay(seed, Body).Trace);
+    }
+
     /// <summary>Work on the thread pool is an escape: its completion wakes the task from another thread, which the
     /// simulation reports (naming the thread) — or, if the simulation goes idle first, the await it waits in.</summary>
     [Fact]

@@ -55,6 +55,38 @@ public class ExploreTests
         Assert.True(passed.SeedsPerSecond > 0);
     }
 
+    /// <summary>Explore shrinks the failing schedule: it undoes the picks that differ from first ready, first run while
+    /// the run still fails the same way, and reports the result as a schedule string that Replay runs again exactly.</summary>
+    [Fact]
+    public void ExploreShrinksTheFailingSchedule()
+    {
+        var failure = Assert.Throws<SimulationFailedException>(() => Simulation.Explore(500, LostUpdate));
+        Assert.NotNull(failure.ShrunkSchedule);
+        Assert.StartsWith($"{failure.Seed}:", failure.ShrunkSchedule);
+        Assert.Contains($"Simulation.Replay(\"{failure.ShrunkSchedule}\"", failure.Message);
+        int deviations = failure.ShrunkSchedule!.Split(':')[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Length;
+        int originalDeviations = failure.Trace.Lines.Count(l => l.StartsWith("poll", StringComparison.Ordinal) && l.Contains("ready at") && !l.Contains("(1 of", StringComparison.Ordinal));
+        Assert.InRange(deviations, 1, Math.Max(1, originalDeviations));
+
+        var replay = Assert.Throws<SimulationFailedException>(() => Simulation.Replay(failure.ShrunkSchedule, LostUpdate));
+        Assert.Equal(failure.ShrunkTrace, replay.Trace);
+        Assert.Equal("counter is 1", replay.InnerException!.Message);
+        Assert.Contains("ready picks imposed", replay.Trace.Lines[0]);
+
+        // Undoing any one of the remaining deviations makes the run pass: the schedule is as simple as that search gets.
+        var pairs = failure.ShrunkSchedule.Split(':')[1].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < pairs.Length; i++)
+        {
+            string without = $"{failure.Seed}:{string.Join(",", pairs.Where((_, k) => k != i))}";
+            Simulation.Replay(without, LostUpdate);
+        }
+
+        Assert.Throws<FormatException>(() => Simulation.Replay("x:1=2", LostUpdate));
+        Assert.Throws<FormatException>(() => Simulation.Replay("3:1-2", LostUpdate));
+        var unshrunk = Assert.Throws<SimulationFailedException>(() => Simulation.Explore(500, LostUpdate, new SimulationOptions { ShrinkRuns = 0 }));
+        Assert.Null(unshrunk.ShrunkSchedule);
+    }
+
     /// <summary>With ShrinkSeeds, Explore keeps trying after the first failure and reports the failing seed of the
     /// shortest trace, naming the first one too.</summary>
     [Fact]

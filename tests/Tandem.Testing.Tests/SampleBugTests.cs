@@ -4,7 +4,8 @@ using Tandem.Testing.Samples;
 namespace Tandem.Testing.Tests;
 
 /// <summary>The three sample programs (samples/Tandem.Testing.Samples) each hide a real concurrency bug: the embedded
-/// tier's own order passes them, Explore finds each within a stated number of seeds, Replay reproduces the failure, and
+/// tier's own order passes them, Explore finds each within a stated number of seeds, Replay reproduces the failure (and
+/// its shrunk schedule), and
 /// the fixed program passes every seed.</summary>
 public class SampleBugTests
 {
@@ -39,6 +40,10 @@ public class SampleBugTests
         var replay = Assert.Throws<SimulationFailedException>(() => Simulation.Replay(failure.Seed, sim => body(sim, false), options));
         Assert.Equal(failure.Trace, replay.Trace);
         Assert.Equal(failure.InnerException.Message, replay.InnerException!.Message);
+        // The shrunk schedule fails the same way too.
+        var shrunk = Assert.Throws<SimulationFailedException>(() => Simulation.Replay(failure.ShrunkSchedule!, sim => body(sim, false), options));
+        Assert.Contains(symptom, shrunk.InnerException!.Message);
+        Assert.Equal(failure.ShrunkTrace, shrunk.Trace);
     }
 
     /// <summary>The fixed program passes 1,000 seeds, including the one that failed.</summary>

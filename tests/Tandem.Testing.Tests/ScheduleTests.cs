@@ -77,6 +77,29 @@ public class ScheduleTests
         Assert.True(seen.Count >= 4, $"{strategy}: only {seen.Count} interleavings in 40 seeds");
     }
 
+    /// <summary>A bug that needs one task starved for a long stretch: the second task must finish its 30 steps before
+    /// the first takes its second. A random walk gives that about once in 2^30 runs; PCT, which runs the highest-ranked
+    /// ready task for as long as it can, gives it to any seed that ranks the second task first.</summary>
+    [Fact]
+    public void PctFindsWhatARandomWalkMisses()
+    {
+        static async TandemTask Body(Simulation sim)
+        {
+            bool initialized = false;
+            var init = sim.Runtime.Spawn(async () => { await Async.Yield(); initialized = true; });
+            var user = sim.Runtime.Spawn(async () =>
+            {
+                for (int i = 0; i < 30; i++) await Async.Yield();
+                if (!initialized) throw new InvalidOperationException("used before it was initialized");
+            });
+            await init;
+            await user;
+        }
+        var found = Assert.Throws<SimulationFailedException>(() => Simulation.Explore(20, Body, new SimulationOptions { Strategy = ScheduleStrategy.Pct }));
+        Assert.StartsWith("PCT", found.Schedule);
+        Simulation.Explore(300, Body, new SimulationOptions { Strategy = ScheduleStrategy.RandomWalk });
+    }
+
     /// <summary>Priorities stay strict under every seed: a High task spawned beside Normal ones runs first.</summary>
     [Fact]
     public void PrioritiesStayStrict()
