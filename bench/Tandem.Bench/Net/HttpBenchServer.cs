@@ -17,9 +17,9 @@ internal static class HttpBenchServer
     internal static int Run(int port, bool inlineCompletions)
     {
         if (inlineCompletions) Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-        using var runtime = Runtime.WithMode(RuntimeMode.Host);
-        if (Environment.GetEnvironmentVariable("TANDEM_BENCH_WORKER_NICE") is { } nice && int.TryParse(nice, out int niceness))
-            LowerWorkerPriority(runtime, niceness);
+        bool measure = Environment.GetEnvironmentVariable("TANDEM_BENCH_LATENCY") == "1";
+        using var runtime = Runtime.WithMode(RuntimeMode.Host, new RuntimeOptions { RecordTaskTimes = measure });
+        using var latency = measure ? new LatencyRecorder() : null;
         var routes = new HttpRoutes()
             .MapGet("/plaintext", static ctx =>
             {
@@ -76,41 +76,54 @@ internal static class HttpBenchServer
         }) { IsBackground = true }.Start();
         stop.Wait();
         server.StopAsync(TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
+        latency?.Report();
         return 0;
     }
 
     /// <summary>
-    /// An experiment of the network issue's second round (<c>TANDEM_BENCH_WORKER_NICE=N</c>, Linux): raises the nice value
-    /// of every worker thread by <paramref name="niceness"/>, so that the socket engine's thread (nice 0) preempts a busy
-    /// worker as soon as it wakes, instead of waiting for the worker's time slice to end.
+    /// With <c>TANDEM_BENCH_LATENCY=1</c>: the runtime's scheduling-latency histogram (ready → polled) by priority, as
+    /// percentiles on standard error at the end — the part of a request's wait that is Tandem's own, to set beside what
+    /// the client measures end to end.
     /// </summary>
-    private static void LowerWorkerPriority(Runtime runtime, int niceness)
+    private sealed class LatencyRecorder : IDisposable
     {
-        int workers = ((Tandem.Host.HostScheduler)runtime).WorkerCount;
-        using var started = new CountdownEvent(workers);
-        using var release = new ManualResetEventSlim();
-        var handles = new List<JoinHandle>();
-        for (int i = 0; i < workers; i++)
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly Dictionary<string, List<double>> _samples = [];
+
+        public LatencyRecorder()
         {
-            // Each task holds its worker until all have started, so that every worker runs one of them.
-            handles.Add(runtime.Spawn(Priority.Critical, (started, release, niceness), static s =>
+            _listener.InstrumentPublished = (instrument, l) =>
             {
-                if (setpriority(0, gettid(), s.niceness) != 0)
-                    Console.Error.WriteLine($"setpriority failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
-                s.started.Signal();
-                s.release.Wait();
-                return TandemTask.CompletedTask;
-            }));
+                if (instrument.Meter.Name == "Tandem" && instrument.Name == "tandem.task.scheduling_latency") l.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key != "tandem.priority") continue;
+                    lock (_samples)
+                    {
+                        if (!_samples.TryGetValue((string)tag.Value!, out var list)) _samples[(string)tag.Value!] = list = [];
+                        list.Add(seconds);
+                    }
+                }
+            });
+            _listener.Start();
         }
-        started.Wait();
-        release.Set();
-        foreach (var handle in handles) runtime.BlockOn(handle);
-        Console.Error.WriteLine($"# {workers} worker(s) at nice {niceness}");
+
+        public void Report()
+        {
+            lock (_samples)
+            {
+                foreach (var (priority, list) in _samples)
+                {
+                    list.Sort();
+                    double P(double f) => list[Math.Min(list.Count - 1, (int)(f * list.Count))] * 1000;
+                    Console.Error.WriteLine($"# scheduling latency {priority}: {list.Count} polls, p50 {P(0.5):F3} ms, p99 {P(0.99):F3} ms, p99.9 {P(0.999):F3} ms, max {list[^1] * 1000:F3} ms");
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int setpriority(int which, int who, int prio);
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int gettid();
 }
