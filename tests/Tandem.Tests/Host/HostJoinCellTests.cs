@@ -328,6 +328,36 @@ public class HostJoinCellTests
         }
     }
 
+#if DEBUG
+    /// <summary>Of two joins of a finished task that both read it unjoined, the one whose claim comes second finds it
+    /// joined and throws: the result is handed out once (forced: the first stands between its read and its claim while the
+    /// second joins).</summary>
+    [Fact]
+    public void OfTwoJoinsRacingForAFinishedTaskOnlyOneGetsTheResult() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var (cell, handle) = NewCell();
+        cell.Complete(42, 7, aborted: false, s);
+        Exception? secondError = null;
+        int secondResult = -1;
+        var late = HookedThread.StartStoppedAt(HookPoint.JoinStateChecked, () =>
+        {
+            try
+            {
+                secondResult = handle.GetResult();
+            }
+            catch (Exception e)
+            {
+                secondError = e;
+            }
+        });
+        Assert.Equal(42, handle.GetResult()); // joins while the other stands before its claim
+        late.ReleaseAndJoin();
+        Assert.Equal(-1, secondResult);
+        Assert.Contains("already joined", Assert.IsType<InvalidOperationException>(secondError).Message);
+    });
+#endif
+
     /// <summary>Returns once <paramref name="task"/> has set <c>flags[index]</c> and ended that poll: it is suspended.</summary>
     private static void WaitUntil(HostScheduler s, JoinHandle<int> task, int[] flags, int index) =>
         s.BlockOn(s.Spawn(Priority.Normal, (task, flags, index), static async st =>
