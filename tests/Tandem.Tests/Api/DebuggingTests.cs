@@ -73,6 +73,45 @@ public class DebuggingTests
         Assert.Equal("JoinSet (disposed)", Display(set));
     }
 
+    /// <summary>A futures-unordered set shows its count and capacity in the debugger, and once disposed says so.</summary>
+    [Fact]
+    public void AFuturesUnorderedSetTellsTheDebuggerItsCountAndWhenItIsDisposed()
+    {
+        var set = new FuturesUnordered<int>(4);
+        set.Push(new TandemTask<int>(1));
+        Assert.Equal("FuturesUnordered Count = 1, Capacity = 4", Display(set));
+        set.Dispose();
+        Assert.Equal("FuturesUnordered (disposed)", Display(set));
+    }
+
+    /// <summary>A task object shows the debugger its task's id, priority and generation, and whether an abort was requested.</summary>
+    [Fact]
+    public void ATaskTellsTheDebuggerItsIdPriorityGenerationAndAbort()
+    {
+        using var s = new EmbeddedScheduler(4);
+        var core = new TaskCore?[1];
+        var gate = new OneShot<int>();
+        var handle = s.Spawn(Priority.High, async () =>
+        {
+            core[0] = TaskCore.Current;
+            return await gate.ReceiveAsync();
+        });
+        s.RunUntilIdle();
+        Assert.NotNull(core[0]);
+        Assert.Matches($"^task {handle.Id}, High, generation -?[0-9]+$", TaskDisplay(core[0]!));
+        handle.Abort();
+        Assert.Matches($"^task {handle.Id}, High, generation -?[0-9]+, abort requested$", TaskDisplay(core[0]!));
+        Assert.Throws<TaskAbortedException>(() => s.BlockOn(handle));
+    }
+
+    /// <summary>What a debugger shows for a task object (its display member is declared on <see cref="TaskCore"/>).</summary>
+    private static string TaskDisplay(TaskCore task)
+    {
+        Assert.Equal("{DebuggerDisplay,nq}", typeof(TaskCore).GetCustomAttribute<DebuggerDisplayAttribute>()!.Value);
+        var property = typeof(TaskCore).GetProperty("DebuggerDisplay", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        return (string)property.GetValue(task)!;
+    }
+
     /// <summary>What a debugger shows for <paramref name="value"/>: its <see cref="DebuggerDisplayAttribute"/>'s member.</summary>
     private static string Display(object value)
     {

@@ -140,6 +140,62 @@ public class AbortConformanceTests
         Assert.Equal(CancellationToken.None, Async.AbortToken); // outside a task
     });
 
+    /// <summary>An abort cancels the task's abort token however the task came by it: read twice (the same token), read
+    /// before the task awaited a delay with a token of its own (that delay's cancellation keeps the task's extras), and
+    /// read for the first time as another task unwinds from its abort (cancelled already).</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AnAbortCancelsEveryAbortTokenTheTaskTookAndOneTakenAfterIt(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var delayCancellation = new CancellationTokenSource();
+        var tokens = new CancellationToken[3];
+        var waiting = new bool[2];
+        string outcome = rt.BlockOn(async () =>
+        {
+            var tookEarly = rt.Spawn(async () =>
+            {
+                tokens[0] = Async.AbortToken;
+                tokens[1] = Async.AbortToken;
+                Volatile.Write(ref waiting[0], true);
+                await Async.Delay(TimeSpan.FromHours(1), delayCancellation.Token);
+            });
+            var takesLate = rt.Spawn(async () =>
+            {
+                Volatile.Write(ref waiting[1], true);
+                try
+                {
+                    await Async.Delay(TimeSpan.FromHours(1));
+                }
+                finally
+                {
+                    tokens[2] = Async.AbortToken;
+                }
+            });
+            foreach (var (h, i) in new[] { (tookEarly, 0), (takesLate, 1) })
+            {
+                while (!Volatile.Read(ref waiting[i]) || h.State == TaskState.Running) await Async.Yield(); // suspended in its delay
+                h.Abort();
+            }
+            int aborted = 0;
+            foreach (var h in new[] { tookEarly, takesLate })
+            {
+                try
+                {
+                    await h;
+                }
+                catch (TaskAbortedException)
+                {
+                    aborted++;
+                }
+            }
+            return $"{aborted} aborted";
+        });
+        Assert.Equal("2 aborted", outcome);
+        Assert.Equal(tokens[0], tokens[1]);
+        Assert.All(tokens, token => Assert.True(token.IsCancellationRequested));
+    });
+
     [Theory]
     [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
     public void AbortOfAFinishedTaskChangesNothing(Tier mode) => Bounded.Run(() =>

@@ -185,4 +185,23 @@ public class SpawnJoinConformanceTests
         Assert.Equal(TaskState.Aborted, aborted.State);
         Assert.True(completed.IsFinished);
     });
+
+    /// <summary>A callback a task posts to its own context in the poll in which it finishes is not lost with the task: the
+    /// finish hands it on, and it runs (outside the task, which is gone).</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ACallbackATaskPostsToItselfAsItFinishesStillRuns(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var ran = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = rt.Spawn(Priority.Normal, async () =>
+        {
+            await Async.Yield();
+            SynchronizationContext.Current!.Post(static r => ((TaskCompletionSource<long>)r!).SetResult(Async.CurrentTaskId), ran);
+            return 1; // finishes in the poll that posted
+        });
+        Assert.Equal(1, rt.BlockOn(task));
+        Assert.True(ran.Task.Wait(TestUtil.Bound), "the callback posted as the task finished never ran");
+        Assert.NotEqual(task.Id, ran.Task.Result);
+    });
 }

@@ -337,6 +337,87 @@ public class FuturesUnorderedTests
         Assert.Equal([1, -1], got);
     }
 
+    /// <summary>An enumeration stops at the first step after its token is cancelled, even when the remaining members have
+    /// already completed (their results are there to take).</summary>
+    [Fact]
+    public void AsyncEnumerationStopsAtCancellationEvenWhenResultsAreReady()
+    {
+        using var s = new EmbeddedScheduler();
+        using var cts = new CancellationTokenSource();
+        var got = s.BlockOn(async () =>
+        {
+            using var fu = new FuturesUnordered<int>();
+            foreach (int v in new[] { 1, 2, 3 }) fu.Push(new TandemTask<int>(v)); // all completed already
+            var results = new List<int>();
+            try
+            {
+                await foreach (var v in fu.WithCancellation(cts.Token))
+                {
+                    results.Add(v);
+                    cts.Cancel();
+                }
+            }
+            catch (OperationCanceledException) { results.Add(-1); }
+            return results;
+        });
+        Assert.Equal([1, -1], got);
+    }
+
+    /// <summary><c>NextAsync</c> with a cancelled token still takes out a future member that is ready when polled (the wait
+    /// is what the token ends, not the taking); with nothing ready it throws at once, from the call itself.</summary>
+    [Fact]
+    public void NextAsyncWithACancelledTokenTakesAReadyFutureAndOtherwiseThrowsAtOnce()
+    {
+        using var s = new EmbeddedScheduler();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var (value, threwAtOnce) = s.BlockOn(async () =>
+        {
+            using var fu = new FuturesUnordered<int>();
+            fu.Push(new ManualFuture(5) { Release = true }); // ready at its first poll
+            int v = await fu.NextAsync(cts.Token);
+            fu.Push(new ManualFuture(6)); // pending
+            bool atOnce;
+            try
+            {
+                _ = fu.NextAsync(cts.Token);
+                atOnce = false;
+            }
+            catch (OperationCanceledException)
+            {
+                atOnce = true;
+            }
+            return (v, atOnce);
+        });
+        Assert.Equal(5, value);
+        Assert.True(threwAtOnce);
+    }
+
+    /// <summary>A future member polled by the set inside a task is told that task's priority.</summary>
+    [Fact]
+    public void AFutureMemberIsToldThePriorityOfTheTaskThatPollsIt()
+    {
+        using var s = new EmbeddedScheduler();
+        var seen = new List<Priority>();
+        var handle = s.Spawn(Priority.High, async () =>
+        {
+            using var fu = new FuturesUnordered<int>();
+            fu.Push(new PriorityRecordingFuture(seen));
+            return await fu.NextAsync();
+        });
+        Assert.Equal(1, s.BlockOn(handle));
+        Assert.Equal([Priority.High], seen);
+    }
+
+    private sealed class PriorityRecordingFuture(List<Priority> seen) : IFuture<int>
+    {
+        public Poll<int> Poll(PollContext context)
+        {
+            seen.Add(context.Priority);
+            return 1;
+        }
+    }
+
     [Fact]
     public void DisposeDisposesPendingFuturesAndDetachesHandles()
     {

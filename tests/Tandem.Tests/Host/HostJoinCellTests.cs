@@ -328,6 +328,67 @@ public class HostJoinCellTests
         }
     }
 
+#if DEBUG
+    /// <summary>Of two joins of a finished task that both read it unjoined, the one whose claim comes second finds it
+    /// joined and throws: the result is handed out once (forced: the first stands between its read and its claim while the
+    /// second joins).</summary>
+    [Fact]
+    public void OfTwoJoinsRacingForAFinishedTaskOnlyOneGetsTheResult() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var (cell, handle) = NewCell();
+        cell.Complete(42, 7, aborted: false, s);
+        Exception? secondError = null;
+        int secondResult = -1;
+        var late = HookedThread.StartStoppedAt(HookPoint.JoinStateChecked, () =>
+        {
+            try
+            {
+                secondResult = handle.GetResult();
+            }
+            catch (Exception e)
+            {
+                secondError = e;
+            }
+        });
+        Assert.Equal(42, handle.GetResult()); // joins while the other stands before its claim
+        late.ReleaseAndJoin();
+        Assert.Equal(-1, secondResult);
+        Assert.Contains("already joined", Assert.IsType<InvalidOperationException>(secondError).Message);
+    });
+
+    /// <summary>A task that finishes while a second joiner, about to be refused, holds the joiner lock still resumes its
+    /// first joiner: the finisher leaves the joiner to the registration holding the lock, and the refused registration
+    /// resumes it as it lets the lock go (forced: the second registration stands in the lock while the task finishes).</summary>
+    [Fact]
+    public void AFinishWhileASecondJoinerIsBeingRefusedStillResumesTheFirst() => Bounded.Run(() =>
+    {
+        using var s = new HostScheduler(1);
+        var (cell, handle) = NewCell();
+        int first = 0;
+        using var noContext = TestUtil.NoSyncContext();
+        handle.GetAwaiter().UnsafeOnCompleted(() => Interlocked.Increment(ref first));
+        Exception? refused = null;
+        var second = HookedThread.StartStoppedAt(HookPoint.JoinerLocked, () =>
+        {
+            try
+            {
+                handle.GetAwaiter().UnsafeOnCompleted(static () => throw new InvalidOperationException("the refused joiner was resumed"));
+            }
+            catch (Exception e)
+            {
+                refused = e;
+            }
+        });
+        cell.Complete(42, 7, aborted: false, s); // finds the lock held: leaves the joiner to the registration
+        Assert.Equal(0, Volatile.Read(ref first));
+        second.ReleaseAndJoin();
+        Assert.Contains("one joiner", Assert.IsType<InvalidOperationException>(refused).Message);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref first) == 1, TestUtil.Bound));
+        Assert.Equal(42, handle.GetResult());
+    });
+#endif
+
     /// <summary>Returns once <paramref name="task"/> has set <c>flags[index]</c> and ended that poll: it is suspended.</summary>
     private static void WaitUntil(HostScheduler s, JoinHandle<int> task, int[] flags, int index) =>
         s.BlockOn(s.Spawn(Priority.Normal, (task, flags, index), static async st =>

@@ -49,6 +49,19 @@ public class LocalQueueTests
         Assert.Null(new LocalQueue().StealInto(thief, buffer));
     }
 
+    /// <summary>A thief steals only into a queue with room (a worker steals only when its own queue is empty): a full
+    /// destination is a broken precondition, and it throws rather than drop a stolen task without a word.</summary>
+    [Fact]
+    public void AThiefWhoseQueueIsFullThrowsRatherThanDropAStolenTask()
+    {
+        var victim = new LocalQueue();
+        var thief = new LocalQueue();
+        foreach (var task in Tasks(4)) victim.TryPush(task);
+        foreach (var task in Tasks(LocalQueue.Capacity)) thief.TryPush(task);
+        var buffer = new RefSlot<HostTask>[LocalQueue.Capacity];
+        Assert.Throws<InvalidOperationException>(() => victim.StealInto(thief, buffer));
+    }
+
     [Fact]
     public void AnOwnerAndAThiefTogetherTakeEveryTaskExactlyOnce() => Bounded.Run(() =>
     {

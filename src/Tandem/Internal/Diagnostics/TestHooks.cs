@@ -37,4 +37,7 @@ internal enum HookPoint
 
     /// <summary>A futures-unordered member's waker checked the member's generation and is about to mark it woken.</summary>
     MemberWakeChecked,
+
+    /// <summary>A host join cell's join read a finished, unjoined state and is about to claim the join.</summary>
+    JoinStateChecked,
 }

@@ -133,6 +133,7 @@ internal sealed class HostJoinCell<T> : TaskContext, IJoinSource<T>
                 throw new InvalidOperationException("This task was already joined: a handle is joined once.");
             if ((state & Detached) != 0)
                 throw new InvalidOperationException(Embedded.TaskBody<T>.DetachedMessage);
+            TestHooks.Reach(HookPoint.JoinStateChecked);
             if (Atomic.CompareExchange(ref _state, state | Joined, state) != state) continue;
             switch ((TaskState)(state & OutcomeMask))
             {
