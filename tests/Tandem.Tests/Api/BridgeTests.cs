@@ -154,6 +154,27 @@ public class BridgeTests
         Assert.Equal("posted", Assert.IsType<FormatException>(error).Message);
     });
 
+    /// <summary>Work the bridge accepted is not lost when the runtime shuts down before running it: a callback posted to
+    /// an embedded runtime nobody drives, and a TPL task queued to it, run on the thread pool (outside any task) once the
+    /// runtime is disposed; a sender waiting on it is let go.</summary>
+    [Fact]
+    public void WorkAcceptedBeforeAShutdownStillRuns() => Bounded.Run(() =>
+    {
+        var rt = Runtimes.Create(Tier.Embedded);
+        var context = OnLoop(rt, () => rt.AsSynchronizationContext(Priority.Low));
+        var scheduler = rt.AsTaskScheduler(Priority.Low);
+        var posted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        context.Post(_ => posted.SetResult(Async.IsInTask), null); // queued: nothing drives the runtime now
+        var queued = Task.Factory.StartNew(() => Async.IsInTask, CancellationToken.None, TaskCreationOptions.None, scheduler);
+        Assert.False(posted.Task.IsCompleted);
+        Assert.False(queued.IsCompleted);
+        rt.Dispose();
+        Assert.True(posted.Task.Wait(Bounded.DefaultLimit));
+        Assert.False(posted.Task.Result);
+        Assert.True(queued.Wait(Bounded.DefaultLimit));
+        Assert.False(queued.Result);
+    });
+
     /// <summary>Misuse and shutdown: a priority out of range names the argument; after the runtime shut down, getting a
     /// bridge throws <see cref="ObjectDisposedException"/>, and a TPL task queued to one fails to start saying so.</summary>
     [Theory]

@@ -16,6 +16,11 @@ namespace Tandem.Internal.Bridges;
 /// <para>Each item runs with the synchronization context its kind expects: none for a TPL task (so its awaits capture
 /// the task scheduler, which is this bridge's, and come back here), the bridge's own for a posted callback (so its
 /// awaits are posted back here).</para>
+/// <para>Work accepted is never dropped: an item the runtime's shutdown keeps from running on it — still queued for the
+/// embedded pump when the pump is aborted, or a host item's task aborted before its first poll — runs on the .NET thread
+/// pool instead, without a context (<see cref="RunElsewhere"/>), as Tandem runs a post to a finished task's context. The
+/// embedded queue's accepting and closing take one lock, so an item is either accepted before the close (and drained by
+/// it) or refused.</para>
 /// </remarks>
 internal sealed class PriorityBridge
 {
@@ -27,7 +32,7 @@ internal sealed class PriorityBridge
     private readonly ConcurrentQueue<object>? _pending; // the embedded tier's; null on the host tier
     private Waker _pumpWaker;
     private volatile bool _pumpListening;
-    private volatile bool _closed;
+    private bool _closed; // under _pending's lock
 
     internal PriorityBridge(Runtime runtime, Priority priority)
     {
@@ -38,7 +43,7 @@ internal sealed class PriorityBridge
         if (runtime.Mode == RuntimeMode.Embedded)
         {
             _pending = new ConcurrentQueue<object>();
-            runtime.Schedule(priority, this, static (bridge, cx) => bridge.Pump(cx)).Detach();
+            runtime.Spawn(priority, new PumpTask(this)).Detach();
         }
     }
 
@@ -60,31 +65,79 @@ internal sealed class PriorityBridge
     {
         if (_pending is null)
         {
-            _runtime.Schedule(_priority, (Bridge: this, Item: item), static (s, _) =>
-            {
-                s.Bridge.Execute(s.Item);
-                return Poll<int>.Ready(0);
-            }).Detach(); // a callback's exception is reported through UnobservedTaskException, as the task it ran in faulted
+            // A callback's exception is reported through UnobservedTaskException, as the task it ran in faulted.
+            _runtime.Spawn(_priority, new HostItem(this, item)).Detach();
             return;
         }
-        if (_closed || _runtime.RefusesBridgedWork) throw _runtime.RefuseBridgedWork();
-        _pending.Enqueue(item);
+        lock (_pending)
+        {
+            if (_closed || _runtime.RefusesBridgedWork) throw _runtime.RefuseBridgedWork();
+            _pending.Enqueue(item);
+        }
         if (_pumpListening) _pumpWaker.Wake();
     }
 
+    /// <summary>One host-tier item as a task: run when polled; handed to the thread pool if the task ends (a shutdown's
+    /// abort) without having been polled.</summary>
+    private sealed class HostItem(PriorityBridge bridge, object item) : IFuture<int>, IDisposable
+    {
+        private bool _ran;
+
+        public Poll<int> Poll(PollContext context)
+        {
+            _ran = true;
+            bridge.Execute(item);
+            return Poll<int>.Ready(0);
+        }
+
+        public void Dispose()
+        {
+            if (!_ran) bridge.RunElsewhere(item);
+        }
+    }
+
+    /// <summary>Runs an item the runtime can no longer run on the .NET thread pool, without a synchronization context
+    /// (a TPL task's later continuations are then refused by the closed scheduler, which faults them: nothing hangs).</summary>
+    private void RunElsewhere(object item) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static s =>
+        {
+            try
+            {
+                s.Bridge.Execute(s.Item, outside: true);
+            }
+            catch (Exception e)
+            {
+                s.Bridge._runtime.RaiseUnobserved(0, e);
+            }
+        }, (Bridge: this, Item: item), preferLocal: false);
+
+    /// <summary>The embedded pump as a task: polled to drain the queue; disposed when it ends, which only the runtime's
+    /// disposal does (an aborted task is not polled again, but its future is disposed).</summary>
+    private sealed class PumpTask(PriorityBridge bridge) : IFuture<int>, IDisposable
+    {
+        public Poll<int> Poll(PollContext context) => bridge.Pump(context);
+
+        public void Dispose() => bridge.ClosePump();
+    }
+
+    /// <summary>Refuses more work and hands what is still queued to the thread pool (the pump's end).</summary>
+    private void ClosePump()
+    {
+        lock (_pending!)
+        {
+            _closed = true;
+            while (_pending.TryDequeue(out var left)) RunElsewhere(left);
+        }
+    }
+
     /// <summary>The embedded pump's poll: runs up to a batch of items, then yields if more are queued; never finishes
-    /// (the runtime's disposal aborts it, and it then refuses more work).</summary>
+    /// (the runtime's disposal aborts it: see <see cref="ClosePump"/>).</summary>
     private Poll<int> Pump(PollContext cx)
     {
         if (!_pumpListening)
         {
             _pumpWaker = cx.Waker; // the same waker for the pump's whole life: written once, before it is published
             _pumpListening = true;
-        }
-        if (AbortCheck.IsAbortRequested)
-        {
-            _closed = true;
-            return Poll<int>.Pending; // the abort ends the task at this poll's end
         }
         for (int n = 0; n < PumpBatch && _pending!.TryDequeue(out var item); n++)
         {
@@ -103,8 +156,9 @@ internal sealed class PriorityBridge
         return Poll<int>.Pending;
     }
 
-    /// <summary>Runs one item on the calling worker, inside a Tandem task's poll.</summary>
-    internal void Execute(object item)
+    /// <summary>Runs one item on the calling worker, inside a Tandem task's poll; or, <paramref name="outside"/>, on a
+    /// thread-pool thread after the runtime's shutdown, with no context to come back to.</summary>
+    internal void Execute(object item, bool outside = false)
     {
         var saved = SynchronizationContext.Current;
         try
@@ -117,7 +171,7 @@ internal sealed class PriorityBridge
             else
             {
                 var posted = (PostedCallback)item;
-                SynchronizationContext.SetSynchronizationContext(Context);
+                SynchronizationContext.SetSynchronizationContext(outside ? null : Context);
                 posted.Run();
             }
         }

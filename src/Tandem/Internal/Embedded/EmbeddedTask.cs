@@ -86,7 +86,9 @@ internal sealed class EmbeddedTask : TaskCore
     internal void TransitionToReady()
     {
         Debug.Assert(_state is SlotState.Free or SlotState.Waiting or SlotState.Running, "only a new, waiting or just-polled task is queued: a task is in a ready queue at most once");
-        _state = SlotState.Ready;
+        // A release store: a task snapshot on another thread that reads Ready (with an acquire) then reads the fields
+        // Start wrote for the slot's new task, on every memory model (on x64 this is the same plain store).
+        Volatile.Write(ref Unsafe.As<SlotState, byte>(ref _state), (byte)SlotState.Ready);
     }
 
     /// <summary>Ready → Running (loop thread, the slot just taken from its ready queue): a wake now only marks it woken.</summary>

@@ -31,9 +31,6 @@ internal abstract partial class TaskCore
     /// <summary>Names the task (owner thread). The first name of a task object allocates its extras.</summary>
     internal void SetName(string name) => Volatile.Write(ref Extras.Name, name);
 
-    /// <summary>True when the task's runtime records task times (<see cref="RuntimeOptions.RecordTaskTimes"/>).</summary>
-    internal bool RecordsTimes => _extras is { RecordsTimes: true };
-
     private TaskExtras Extras => _extras ?? CreateExtras();
 
     private TaskExtras CreateExtras()
