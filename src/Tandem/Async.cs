@@ -115,5 +115,5 @@ public static class Async
     public static CancellationToken AbortToken => TaskCore.Current?.AbortToken ?? CancellationToken.None;
 
     /// <summary>True when the running task has been asked to abort.</summary>
-    public static bool IsAbortRequested => AbortCheck.IsAbortRequested;
+    public static bool IsAbortRequested => AbortCheck.IsAbortRequestedNow;
 }

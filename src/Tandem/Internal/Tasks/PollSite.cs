@@ -101,7 +101,11 @@ internal readonly struct PollSite
         bool watched = task.CountPoll();
         try
         {
-            if (task.AbortRequested) task.CancelWaitsForAbort();
+            if (task.AbortRequested)
+            {
+                task.CountAbortedPoll();
+                task.CancelWaitsForAbort();
+            }
             finished = work.Poll();
         }
         catch (Exception e)
@@ -110,6 +114,7 @@ internal readonly struct PollSite
             // callback, can get here: the runners catch what the task's own work throws.
             finished = work.Fail(e);
         }
+        if (task.AbortedPollCounted) task.UncountAbortedPoll();
         if (watched) task.PollEnded(finished);
         // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
         // separate function the JIT calls).

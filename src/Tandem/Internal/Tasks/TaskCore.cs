@@ -90,8 +90,31 @@ internal abstract partial class TaskCore : TaskContext
         {
             int current = Atomic.Read(ref _abortGeneration);
             if (current - generation >= 0) return false; // already requested for this task (or a later one)
-            if (Atomic.CompareExchange(ref _abortGeneration, generation, current) == current) return true;
+            if (Atomic.CompareExchange(ref _abortGeneration, generation, current) == current)
+            {
+                // The task aborted itself (its own handle, from its own poll): its next await in this poll sees it.
+                if (PollingThread.OfCurrentThread?.Current == this) CountAbortedPoll();
+                return true;
+            }
         }
+    }
+
+    /// <summary>True while the poll in progress is counted as one of an aborted task (owner thread; see <see cref="AbortCheck"/>).</summary>
+    internal bool AbortedPollCounted;
+
+    /// <summary>Counts this task's poll in progress as aborted, once (owner thread, during the poll).</summary>
+    internal void CountAbortedPoll()
+    {
+        if (AbortedPollCounted) return;
+        AbortedPollCounted = true;
+        AbortCheck.EnterAbortedPoll();
+    }
+
+    /// <summary>Ends the count of this task's poll as aborted (owner thread, at the poll's end, before the task can be recycled).</summary>
+    internal void UncountAbortedPoll()
+    {
+        AbortedPollCounted = false;
+        AbortCheck.LeaveAbortedPoll();
     }
 
     /// <summary>The task's cancellation extras, made only when used: its abort token's source, and the registration
