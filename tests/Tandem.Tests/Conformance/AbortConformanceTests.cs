@@ -210,4 +210,70 @@ public class AbortConformanceTests
         h.Abort();
         Assert.Equal(3, rt.BlockOn(h));
     });
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AnAbortFromAnotherThreadWhileTheTaskComputesIsSeenAtOnceByIsAbortRequestedAndByItsNextSuspension(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        using var computing = new ManualResetEventSlim();
+        bool ranOn = false, sawIt = false;
+        var h = rt.Spawn(async () =>
+        {
+            computing.Set();
+            // Awaits see an abort from elsewhere from the task's next poll on; Async.IsAbortRequested sees it at once.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!Async.IsAbortRequested && waited.Elapsed < TimeSpan.FromSeconds(20)) Thread.SpinWait(50);
+            sawIt = Async.IsAbortRequested;
+            await Async.Yield(); // the poll ends here: the next one starts aborted and the yield throws
+            ranOn = true;
+        });
+        var aborter = Task.Run(() =>
+        {
+            computing.Wait();
+            h.Abort();
+        });
+        var e = Assert.Throws<TaskAbortedException>(() => rt.BlockOn(h));
+        Assert.Equal(h.Id, e.TaskId);
+        Assert.True(sawIt);
+        Assert.False(ranOn);
+        aborter.Wait();
+    });
+
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void AnAbortedTaskThrowsAtEveryAwaitWhileAnotherAbortedTaskRunsAndNoneOnceBothEnd(Tier mode) => Bounded.Run(() =>
+    {
+        // The awaits' check skips its thread-local read while no poll of an aborted task is in progress anywhere: an
+        // aborted task's poll must count itself in and out, whatever other aborted polls are doing.
+        using var rt = Runtimes.Create(mode);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        async TandemTask Swallower(string name)
+        {
+            try { await Async.Delay(TimeSpan.FromHours(1)); }
+            catch (TaskAbortedException) { log.Enqueue(name + " aborted"); }
+            for (int i = 0; i < 3; i++)
+            {
+                try { await Async.Yield(); log.Enqueue(name + " yielded"); }
+                catch (TaskAbortedException) { log.Enqueue(name + " threw"); }
+            }
+        }
+        var result = rt.BlockOn(async () =>
+        {
+            var a = rt.Spawn(() => Swallower("a"));
+            var b = rt.Spawn(() => Swallower("b"));
+            await Async.Yield();
+            await Async.Yield();
+            a.Abort();
+            b.Abort();
+            try { await a; } catch (TaskAbortedException) { }
+            try { await b; } catch (TaskAbortedException) { }
+            // Neither aborted task's poll is in progress now: this task's awaits do not throw.
+            await Async.Yield();
+            await Async.Delay(TimeSpan.FromMilliseconds(1));
+            return "not aborted";
+        });
+        Assert.Equal("not aborted", result);
+        foreach (var name in new[] { "a", "b" })
+            Assert.Equal([name + " aborted", name + " threw", name + " threw", name + " threw"], log.Where(l => l.StartsWith(name + " ")));
+    });
 }
