@@ -61,7 +61,7 @@ public sealed partial class EmbeddedScheduler
 
     private long Start(EmbeddedTask slot, Priority priority, TaskBody body)
     {
-        long id = TaskIds.Allocate();
+        long id = _ids.Take();
         if (slot.ContextMayHaveBeenCaptured(ref _windows))
         {
             if (_windows.Counting)

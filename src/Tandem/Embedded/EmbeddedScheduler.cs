@@ -57,6 +57,9 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     /// <summary>Which polls may have allocated (and captured their task's context): see <see cref="EmbeddedTaskContext"/>.</summary>
     private AllocationWindows _windows;
 
+    /// <summary>The ids this scheduler's spawns take (the spawning thread is the loop's).</summary>
+    private TaskIdBlock _ids;
+
     /// <summary>Creates a scheduler of <see cref="TandemDefaults.DefaultMaxTasks"/> tasks on the real clock.</summary>
     public EmbeddedScheduler() : this(new EmbeddedOptions()) { }
 

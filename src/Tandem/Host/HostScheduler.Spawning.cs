@@ -9,9 +9,9 @@ public sealed partial class HostScheduler
     internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(method);
-        PrepareSpawn(priority);
-        var cell = HostAsyncTask<TState, T>.Start(this, NewId(), priority, state, method, out var task);
-        handle = Launch(cell, task, cancellationToken);
+        var worker = PrepareSpawn(priority);
+        var cell = HostAsyncTask<TState, T>.Start(this, NewId(worker), priority, state, method, out var task);
+        handle = Launch(cell, task, cancellationToken, worker);
         return true;
     }
 
@@ -19,9 +19,9 @@ public sealed partial class HostScheduler
     internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(future);
-        PrepareSpawn(priority);
-        var cell = HostPollTask<IFuture<T>, T>.Start(this, NewId(), priority, future, static (f, cx) => f.Poll(cx), disposeState: true, out var task);
-        handle = Launch(cell, task, cancellationToken);
+        var worker = PrepareSpawn(priority);
+        var cell = HostPollTask<IFuture<T>, T>.Start(this, NewId(worker), priority, future, static (f, cx) => f.Poll(cx), disposeState: true, out var task);
+        handle = Launch(cell, task, cancellationToken, worker);
         return true;
     }
 
@@ -29,15 +29,19 @@ public sealed partial class HostScheduler
     internal bool TrySchedulePollFn<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(pollFn);
-        PrepareSpawn(priority);
-        var cell = HostPollTask<TState, T>.Start(this, NewId(), priority, state, pollFn, disposeState: false, out var task);
-        handle = Launch(cell, task, default);
+        var worker = PrepareSpawn(priority);
+        var cell = HostPollTask<TState, T>.Start(this, NewId(worker), priority, state, pollFn, disposeState: false, out var task);
+        handle = Launch(cell, task, default, worker);
         return true;
     }
 
-    private void PrepareSpawn(Priority priority)
+    /// <summary>Checks a spawn is allowed, and returns this scheduler's worker when called on one (null elsewhere).</summary>
+    private Worker? PrepareSpawn(Priority priority)
     {
         ThrowIfShutdown();
         Priorities.Validate(priority, nameof(priority));
+        // One thread-local read for the whole spawn: the worker's id block, live-list shard and local queue.
+        var worker = Worker.Current;
+        return worker is not null && worker.Scheduler == this ? worker : null;
     }
 }

@@ -156,6 +156,11 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
             worker.Push(task, lifo: true);
             return;
         }
+        Inject(task);
+    }
+
+    private void Inject(HostTask task)
+    {
         _inject[(int)task.Priority].Push(task);
         NotifyOne();
     }
@@ -165,13 +170,18 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
         if (_live.Remove(task, outcome)) _allFinished.Set();
     }
 
-    private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task, CancellationToken cancellationToken)
+    /// <summary>Makes a started task live and queues it; <paramref name="worker"/> is this scheduler's worker the
+    /// spawn runs on, or null.</summary>
+    private JoinHandle<T> Launch<T>(HostJoinCell<T> cell, HostTask task, CancellationToken cancellationToken, Worker? worker)
     {
         long id = task.Id;
         // Closed by a shutdown that began after our check: the task never becomes live, and never runs.
         if (!_live.TryAdd(task)) throw UsedAfterShutdown();
-        task.AbortWhenCancelled(cancellationToken, cell, 0); // before it is queued: nothing else touches it yet
-        ScheduleWoken(task);
+        // Before it is queued: nothing else touches it yet. (Tested here: most spawns have no token.)
+        if (cancellationToken.CanBeCanceled) task.AbortWhenCancelled(cancellationToken, cell, 0);
+        task.NoteReady();
+        if (worker is not null) worker.Push(task, lifo: true);
+        else Inject(task);
         return new JoinHandle<T>(cell, 0, id);
     }
 
@@ -190,4 +200,6 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
     }
 
     private static long NewId() => TaskIds.Allocate();
+
+    private static long NewId(Worker? worker) => worker is null ? TaskIds.Allocate() : worker.Ids.Take();
 }

@@ -44,6 +44,9 @@ internal sealed class Worker
 
     internal readonly int Index;
 
+    /// <summary>The ids of the tasks spawned on this worker (its own thread only).</summary>
+    internal TaskIdBlock Ids;
+
     /// <summary>This worker's counters for the runtime's meter: written by its own thread only, plainly; read by a
     /// collector as a snapshot.</summary>
     internal long Polls, Steals, Parks;
