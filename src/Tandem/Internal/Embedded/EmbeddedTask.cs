@@ -32,9 +32,6 @@ internal sealed class EmbeddedTask : TaskCore
 
     private SlotState _state;
 
-    /// <summary>Woken while <see cref="SlotState.Running"/>: the poll's end queues it again.</summary>
-    private bool _wokenWhileRunning;
-
     private readonly EmbeddedScheduler _scheduler;
 
     internal EmbeddedTask(EmbeddedScheduler scheduler, int index)
@@ -97,7 +94,7 @@ internal sealed class EmbeddedTask : TaskCore
         Debug.Assert(_state == SlotState.Ready && Body is not null, "only a queued task with a body is polled");
         _state = SlotState.Running;
         Volatile.Write(ref PollSequence, PollSequence + 1);
-        _wokenWhileRunning = false;
+        WokenWhilePolled = false;
     }
 
     /// <summary>Running → Waiting, unless the task was woken during its poll (loop thread).</summary>
@@ -105,7 +102,7 @@ internal sealed class EmbeddedTask : TaskCore
     internal bool TransitionToWaiting()
     {
         Debug.Assert(_state == SlotState.Running, "only a task just polled stops running");
-        if (_wokenWhileRunning || HasReady) return true;
+        if (WokenWhilePolled || HasReady) return true;
         _state = SlotState.Waiting;
         return false;
     }
@@ -136,7 +133,7 @@ internal sealed class EmbeddedTask : TaskCore
             case SlotState.Waiting:
                 return true;
             case SlotState.Running:
-                _wokenWhileRunning = true;
+                WokenWhilePolled = true;
                 return false;
             default:
                 return false; // already queued, or finished
@@ -152,7 +149,6 @@ internal sealed class EmbeddedTask : TaskCore
     protected override void WakeSelf(int generation) => _scheduler.Wake(Index, generation);
 
     // Polled on this thread right now: being Running, it only needs remembering.
-    protected override void WakeSelfFromOwnPoll() => _wokenWhileRunning = true;
 
     /// <summary>True once the slot's tasks get context objects (<see cref="EmbeddedTaskContext"/>, kept in
     /// <see cref="TaskCore.Context"/>) instead of the slot itself: the slot's own context may have been captured. Each
@@ -204,7 +200,7 @@ internal sealed class EmbeddedTask : TaskCore
         _pollsAllocated = false;
         _polledWindow = long.MaxValue;
         _contextPosted = false; // a post to this task's context comes after its start: the context is handed to it here
-        _wokenWhileRunning = false;
+        WokenWhilePolled = false;
         Body = body;
         // The generation before the slot: a thread reading the body's slot reads a generation at least as new (see
         // TaskBody<T>.Abort, which re-checks the body's version around both reads).

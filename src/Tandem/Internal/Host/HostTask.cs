@@ -56,9 +56,6 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// thread): tells a rescue whether the poll it was armed for is still the one running.</summary>
     internal int PollSequence;
 
-    /// <summary>Woken by itself during its poll (owner thread): folded into the end-of-poll transition.</summary>
-    private bool _wokenByOwnPoll;
-
     internal override ITaskTimers Timers => Scheduler;
 
     internal override Waker Waker => new(this, 0, Volatile.Read(ref Generation));
@@ -67,7 +64,6 @@ internal abstract class HostTask : TaskCore, IWakeTarget
 
     protected override void WakeSelf(int generation) => WakeIf(generation);
 
-    protected override void WakeSelfFromOwnPoll() => _wokenByOwnPoll = true;
 
     /// <summary>Prepares a pooled object for a new task; it is left notified, ready to be queued once.</summary>
     protected void Begin(HostScheduler scheduler, long id, Priority priority)
@@ -181,7 +177,7 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     private void TransitionToComplete()
     {
         Debug.Assert((Atomic.Read(ref _runState) & Running) != 0, "a task finishes inside its own poll");
-        _wokenByOwnPoll = false;
+        WokenWhilePolled = false;
         Atomic.Write(ref _runState, Tag(Generation) | Complete);
         Retire();
         Recycle();
@@ -194,8 +190,8 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     {
         // A wake by the task itself during the poll becomes Notified in the same CAS, so a concurrent wake from
         // another thread cannot queue it a second time.
-        int notifiedBySelf = _wokenByOwnPoll ? Notified : 0;
-        _wokenByOwnPoll = false;
+        int notifiedBySelf = WokenWhilePolled ? Notified : 0;
+        WokenWhilePolled = false;
 #if TANDEM_MODEL
         if (Tandem.Model.SeededBugs.EndOfPollWritesStatePlainly)
         {

@@ -70,7 +70,10 @@ internal abstract partial class TaskCore
     internal void EnqueueFromOwnPoll(Resumable item)
     {
         Debug.Assert(PollingThread.OfCurrentThread?.Current == this && item.OwnerGeneration == Generation, "the owner-only list is for this task's own poll");
-        item.NextReady = _localReadyHead;
+        Debug.Assert(item.NextReady is null, "an item on no list links to nothing");
+        // Usually the list is empty (a yield): then the item's link stays null, and only the head is written (each
+        // reference stored into the heap costs a GC write barrier).
+        if (_localReadyHead is { } head) item.NextReady = head;
         _localReadyHead = item;
         WakeSelfFromOwnPoll();
     }

@@ -217,9 +217,15 @@ internal abstract partial class TaskCore : TaskContext
 
     /// <summary>
     /// Wakes the task from inside its own poll (the poll is running on this thread): the scheduler needs no
-    /// atomic operation to remember it, only to re-queue the task when the poll ends.
+    /// atomic operation to remember it, only to re-queue the task when the poll ends. A flag both tiers read at the
+    /// poll's end, not a virtual call: a yield passes here.
     /// </summary>
-    protected virtual void WakeSelfFromOwnPoll() => WakeSelf(Generation);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void WakeSelfFromOwnPoll() => WokenWhilePolled = true;
+
+    /// <summary>Woken while being polled (owner thread): by itself, or on the embedded tier by anything on the loop's
+    /// thread. The tier's end of the poll reads and clears it.</summary>
+    private protected bool WokenWhilePolled;
 
     /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
     protected void ResetCore(long id, Priority priority)
