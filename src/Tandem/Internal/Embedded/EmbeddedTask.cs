@@ -251,9 +251,6 @@ internal sealed class EmbeddedTask : TaskCore
             _scheduler.ArmBlockedPollRescue(this, generation, pollSequence, posted);
     }
 
-    /// <summary>Counts the slot's polls (loop thread; read by any): tells a rescue whether the poll it was armed for still runs.</summary>
-    internal int PollSequence;
-
     /// <summary>Notes a post to the context of the slot's task (see <see cref="EmbeddedTaskContext"/>; any thread).</summary>
     internal void NoteContextPosted() => _contextPosted = true;
 

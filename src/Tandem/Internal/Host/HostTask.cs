@@ -52,10 +52,6 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>The scheduler running the task.</summary>
     internal HostScheduler Scheduler = null!;
 
-    /// <summary>Counts the polls of the object's tasks (written by the polling worker as a poll starts; read by any
-    /// thread): tells a rescue whether the poll it was armed for is still the one running.</summary>
-    internal int PollSequence;
-
     internal override ITaskTimers Timers => Scheduler;
 
     internal override Waker Waker => new(this, 0, Volatile.Read(ref Generation));

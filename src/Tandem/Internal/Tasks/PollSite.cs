@@ -98,7 +98,7 @@ internal readonly struct PollSite
         work.BeforePoll();
         bool finished;
         Enter(task);
-        bool watched = task.CountPoll();
+        bool watched = task.NotePollStart();
         try
         {
             if (task.AbortRequested)

@@ -8,8 +8,16 @@ namespace Tandem.Internal.Tasks;
 // snapshot is a moment's values, checked against the task's generation so that an entry never mixes two tasks.
 internal abstract partial class TaskCore
 {
-    /// <summary>Polls of the task so far (owner thread, one plain increment per poll).</summary>
-    internal int Polls;
+    /// <summary>Counts the polls of the object's tasks (the polling thread, as each poll starts; read by any thread): a
+    /// rescue of a blocked poll tells from it whether the poll it was armed for still runs, and a task's poll count is
+    /// derived from it — so that counting costs a poll nothing more.</summary>
+    internal int PollSequence;
+
+    /// <summary><see cref="PollSequence"/> when the object's current task started.</summary>
+    private int _pollSequenceAtStart;
+
+    /// <summary>Polls of the task so far (owner thread).</summary>
+    internal int Polls => PollSequence - _pollSequenceAtStart;
 
     /// <summary>The poll in which <see cref="SuspendedIn"/> and <see cref="SuspendedOn"/> were noted: only a poll's first
     /// suspension is noted, which is the innermost method's when Tandem async methods await each other.</summary>
@@ -47,8 +55,8 @@ internal abstract partial class TaskCore
     /// the scheduler records task times (spawning thread, before the task is queued).</summary>
     protected void ResetDiagnostics(long? spawnTimestamp)
     {
-        Polls = 0;
-        _suspensionPoll = 0;
+        _pollSequenceAtStart = PollSequence;
+        _suspensionPoll = PollSequence; // no suspension noted in the task's polls yet
         SuspendedIn = SuspendedOn = 0;
         if (spawnTimestamp is { } at) Extras.Start(at);
         else if (_extras is { } extras) extras.Clear();
@@ -80,13 +88,12 @@ internal abstract partial class TaskCore
         TandemEventSource.Log.TaskReady(Id, (long)Priority);
     }
 
-    /// <summary>Counts a poll that is starting (owner thread); when watched, notes its start time, records its
-    /// scheduling latency and raises the poll-start event.</summary>
+    /// <summary>Notes a poll that is starting (owner thread; the tier counted it in <see cref="PollSequence"/>): when
+    /// watched, notes its start time, records its scheduling latency and raises the poll-start event.</summary>
     /// <returns>True when watched: the poll's end is then noted too (<see cref="PollEnded"/>).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool CountPoll()
+    internal bool NotePollStart()
     {
-        Polls++;
         if (!Watched) return false;
         PollStartingSlow();
         return true;
@@ -124,7 +131,7 @@ internal abstract partial class TaskCore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void NoteSuspension(nint stateMachine, nint awaiter)
     {
-        int poll = Polls;
+        int poll = PollSequence;
         if (_suspensionPoll == poll) return;
         _suspensionPoll = poll;
         SuspendedIn = stateMachine;
@@ -143,7 +150,7 @@ internal abstract partial class TaskCore
         if (activity == TaskActivity.Running)
         {
             long started = Volatile.Read(ref times.LastPollTimestamp);
-            int poll = Volatile.Read(ref Polls);
+            int poll = Volatile.Read(ref PollSequence);
             if (started == 0 || poll == times.StallReportedPoll) return null;
             var held = clock.GetElapsedTime(started, Math.Max(started, now));
             if (held <= threshold) return null;
@@ -175,7 +182,7 @@ internal abstract partial class TaskCore
         var extras = Volatile.Read(ref _extras);
         string? name = extras is null ? null : Volatile.Read(ref extras.Name);
         var priority = Priority;
-        int polls = Volatile.Read(ref Polls);
+        int polls = Volatile.Read(ref PollSequence) - Volatile.Read(ref _pollSequenceAtStart);
         nint suspendedIn = Volatile.Read(ref SuspendedIn), suspendedOn = Volatile.Read(ref SuspendedOn);
         bool timed = extras is not null && Volatile.Read(ref extras.RecordsTimes);
         long spawned = timed ? Volatile.Read(ref extras!.SpawnTimestamp) : 0, lastPoll = timed ? Volatile.Read(ref extras!.LastPollTimestamp) : 0;
