@@ -80,4 +80,40 @@ public class TaskIdsTests
         var c = s.Spawn(async () => 0);
         Assert.True(c.Id > b.Id);
     }
+    [Fact]
+    public void IdsTakenInBlocksByEmbeddedSchedulersAndHostWorkersNeverCollide() => Bounded.Run(() =>
+    {
+        // Each embedded scheduler and each host worker hands out ids from a block it reserved: across blocks, threads and
+        // tiers no id is given twice, and along one scheduler's spawns ids increase.
+        const int PerScheduler = 1_000; // several blocks each
+        var all = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var embedded = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            using var s = new EmbeddedScheduler(64);
+            long previous = 0;
+            for (int i = 0; i < PerScheduler; i++)
+            {
+                var h = s.Spawn(async () => Async.CurrentTaskId);
+                Assert.True(h.Id > previous, $"{h.Id} after {previous}");
+                previous = h.Id;
+                all.Add(h.Id);
+                s.RunUntilIdle();
+                Assert.Equal(h.Id, h.GetResult());
+            }
+        })).ToArray();
+        using var host = new HostScheduler(2);
+        var hostIds = host.BlockOn(async () =>
+        {
+            using var set = host.CreateJoinSet<long>(PerScheduler);
+            for (int i = 0; i < PerScheduler; i++) set.Spawn(Priority.Normal, async () => { await Async.Yield(); return Async.CurrentTaskId; });
+            var ids = new List<long>();
+            while (!set.IsEmpty) ids.Add(await set.JoinNextAsync());
+            return ids;
+        });
+        Task.WaitAll(embedded);
+        foreach (var id in hostIds) all.Add(id);
+        Assert.Equal(PerScheduler * 3, all.Count);
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.All(all, id => Assert.True(id > 0));
+    });
 }
