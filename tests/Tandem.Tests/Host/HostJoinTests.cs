@@ -380,21 +380,22 @@ public class HostJoinTests
         using var s = new HostScheduler(2);
         var order = s.BlockOn(async () =>
         {
+            // Each member waits for its own gate, opened one at a time in the order below: completion order is decided
+            // by the test, not by timers racing a loaded machine.
+            var gates = Enumerable.Range(0, 4).Select(_ => new OneShot<int>()).ToArray();
             using var set = s.CreateFuturesUnordered<int>();
-            set.Push(s.Spawn(Priority.Normal, 120, static async ms =>
-            {
-                await Async.Delay(ms);
-                return ms;
-            }));
-            set.Push(Sleep(60));
-            set.Push(s.Spawn(Priority.High, 10, static async ms =>
-            {
-                await Async.Delay(ms);
-                return ms;
-            }));
-            set.Push(Sleep(200));
+            set.Push(s.Spawn(Priority.Normal, gates[2], static async gate => await gate.ReceiveAsync()));
+            set.Push(Passed(gates[1]));
+            set.Push(s.Spawn(Priority.High, gates[0], static async gate => await gate.ReceiveAsync()));
+            set.Push(Passed(gates[3]));
+            int[] values = [10, 60, 120, 200];
             var results = new List<int>();
-            await foreach (var value in set) results.Add(value);
+            for (int i = 0; i < gates.Length; i++)
+            {
+                gates[i].Send(values[i]);
+                results.Add(await set.NextAsync());
+            }
+            Assert.True(set.IsEmpty);
             return results;
         });
         Assert.Equal([10, 60, 120, 200], order);
@@ -406,17 +407,19 @@ public class HostJoinTests
         using var s = new HostScheduler(2);
         var outcomes = s.BlockOn(async () =>
         {
+            var gates = Enumerable.Range(0, 3).Select(_ => new OneShot<int>()).ToArray();
             using var set = s.CreateFuturesUnordered<int>();
             set.Push(s.Spawn<int>(async () =>
             {
-                await Async.Delay(10);
+                await gates[0].ReceiveAsync();
                 throw new Boom("handle");
             }));
-            set.Push(Fail(70));
-            set.Push(Sleep(140));
+            set.Push(FailedOn(gates[1]));
+            set.Push(Passed(gates[2]));
             var list = new List<string>();
-            while (!set.IsEmpty)
+            for (int i = 0; !set.IsEmpty; i++)
             {
+                gates[i].Send(140); // one member finishes at a time, in the order pushed
                 try
                 {
                     list.Add((await set.NextAsync()).ToString());
@@ -454,15 +457,11 @@ public class HostJoinTests
         Assert.Equal(Enumerable.Range(0, 1000).Sum(), sum);
     });
 
-    private static async TandemTask<int> Sleep(int ms)
-    {
-        await Async.Delay(ms);
-        return ms;
-    }
+    private static async TandemTask<int> Passed(OneShot<int> gate) => await gate.ReceiveAsync();
 
-    private static async TandemTask<int> Fail(int ms)
+    private static async TandemTask<int> FailedOn(OneShot<int> gate)
     {
-        await Async.Delay(ms);
+        await gate.ReceiveAsync();
         throw new Boom("operation");
     }
 }
