@@ -34,6 +34,12 @@ internal static class IdleMemory
         long gc1 = GC.GetTotalMemory(forceFullCollection: true);
         long ws1 = WorkingSet();
         long rss1 = Resident();
+        // For a look at the heap with the tasks parked (`dotnet-gcdump collect -p <pid>`): stay this long first.
+        if (int.TryParse(Environment.GetEnvironmentVariable("TANDEM_BENCH_PAUSE_SECONDS"), out int pause) && pause > 0)
+        {
+            Console.Error.WriteLine($"parked {n} tasks; process {Environment.ProcessId} waits {pause} s");
+            Thread.Sleep(TimeSpan.FromSeconds(pause));
+        }
         GC.KeepAlive(channels);
 
         Console.Out.WriteLine($"{{\"impl\":\"{impl}\",\"shape\":\"idle_tasks\",\"n\":{n}," +
