@@ -140,9 +140,9 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
     }
 
     /// <summary>Wakes one parked worker for new work, unless a worker is already searching.</summary>
-    internal void NotifyOne()
+    internal void NotifyOne(bool afterFullFence = false)
     {
-        int worker = Idle.TakeOneToWake();
+        int worker = Idle.TakeOneToWake(afterFullFence);
         if (worker >= 0) Workers[worker].Parker.Unpark();
     }
 
@@ -162,7 +162,7 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
     private void Inject(HostTask task)
     {
         _inject[(int)task.Priority].Push(task);
-        NotifyOne();
+        NotifyOne(afterFullFence: true); // the push's exchange of the queue's tail published the task
     }
 
     internal void OnFinished(HostTask task, TaskState outcome)

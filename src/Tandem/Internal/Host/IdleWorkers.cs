@@ -42,10 +42,12 @@ internal sealed class IdleWorkers
     internal bool EndSearch() => Atomic.Decrement(ref _searching) == 0;
 
     /// <summary>Picks a parked worker to wake for new work, unless someone is searching already.</summary>
+    /// <param name="afterFullFence">The caller's last step was an interlocked operation (a full fence in .NET's memory
+    /// model on every platform) that published its work: the fence below would be a second one.</param>
     /// <returns>The worker to unpark (already counted as searching), or -1.</returns>
-    internal int TakeOneToWake()
+    internal int TakeOneToWake(bool afterFullFence = false)
     {
-        Atomic.Fence();
+        if (!afterFullFence) Atomic.Fence();
         // Both reads come after the fence, so a worker that registered to park before our task was
         // published is seen here; one that registers after will see the task in its own re-check.
         if (Atomic.Read(ref _searching) != 0 || Atomic.Read(ref _parkedCount) == 0) return -1;

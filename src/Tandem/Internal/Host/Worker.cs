@@ -150,7 +150,7 @@ internal sealed class Worker
         if (!_searching) return;
         _searching = false;
         // The last searcher to find work wakes another, so work that arrives in bursts keeps spreading.
-        if (_scheduler.Idle.EndSearch() && notifyIfLast) _scheduler.NotifyOne();
+        if (_scheduler.Idle.EndSearch() && notifyIfLast) _scheduler.NotifyOne(afterFullFence: true); // EndSearch's decrement
     }
 
     private HostTask? FindWork()
