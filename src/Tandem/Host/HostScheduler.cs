@@ -201,5 +201,5 @@ public sealed partial class HostScheduler : Runtime, ITaskTimers
 
     private static long NewId() => TaskIds.Allocate();
 
-    private static long NewId(Worker? worker) => worker is null ? TaskIds.Allocate() : worker.Ids.Take();
+    private static long NewId(Worker? worker) => worker is null ? TaskIds.AllocateOnThisThread() : worker.Ids.Take();
 }

@@ -81,10 +81,11 @@ public class TaskIdsTests
         Assert.True(c.Id > b.Id);
     }
     [Fact]
-    public void IdsTakenInBlocksByEmbeddedSchedulersAndHostWorkersNeverCollide() => Bounded.Run(() =>
+    public void IdsTakenInBlocksByEmbeddedSchedulersHostWorkersAndOutsideThreadsNeverCollide() => Bounded.Run(() =>
     {
-        // Each embedded scheduler and each host worker hands out ids from a block it reserved: across blocks, threads and
-        // tiers no id is given twice, and along one scheduler's spawns ids increase.
+        // Each embedded scheduler, each host worker and each thread spawning into a host scheduler from outside hands out
+        // ids from a block it reserved: across blocks, threads and tiers no id is given twice, and along one scheduler's
+        // (one thread's) spawns ids increase.
         const int PerScheduler = 1_000; // several blocks each
         var all = new System.Collections.Concurrent.ConcurrentBag<long>();
         var embedded = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
@@ -110,9 +111,22 @@ public class TaskIdsTests
             while (!set.IsEmpty) ids.Add(await set.JoinNextAsync());
             return ids;
         });
+        var outside = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            long previous = 0;
+            for (int i = 0; i < PerScheduler; i++)
+            {
+                var h = host.Spawn(async () => Async.CurrentTaskId);
+                Assert.True(h.Id > previous, $"{h.Id} after {previous}");
+                previous = h.Id;
+                all.Add(h.Id);
+                Assert.Equal(h.Id, host.BlockOn(h));
+            }
+        })).ToArray();
         Task.WaitAll(embedded);
+        Task.WaitAll(outside);
         foreach (var id in hostIds) all.Add(id);
-        Assert.Equal(PerScheduler * 3, all.Count);
+        Assert.Equal(PerScheduler * 5, all.Count);
         Assert.Equal(all.Count, all.Distinct().Count());
         Assert.All(all, id => Assert.True(id > 0));
     });

@@ -8,7 +8,8 @@ namespace Tandem.Internal.Tasks;
 /// line that, with several workers spawning, moves between cores on each spawn). Ids stay unique in the process and
 /// increase along each thread's spawns.
 /// </summary>
-/// <remarks>A value kept in its owner's field (an embedded scheduler, a host worker); only the owner's thread uses it.</remarks>
+/// <remarks>A value kept in its owner's field (an embedded scheduler, a host worker, or thread-static for a thread that
+/// spawns into a host scheduler from outside it); only the owner's thread uses it.</remarks>
 internal struct TaskIdBlock
 {
     /// <summary>Ids reserved at a time: one atomic operation per 256 spawns, and at most 255 ids left unused per owner.</summary>
