@@ -441,6 +441,40 @@ public class HostAndTaskCoreDefectTests
 #endif
 
     [Fact]
+    public void AFinishedTasksStepResumedFromInsideTheNextTaskOfItsSlotIsDroppedWithoutWakingThatTask()
+    {
+        // A method the first task started and never awaited waits on a gate; the next task of the slot (a poll
+        // function) sends on the gate in its own poll. The step belongs to a finished task: it is dropped, neither run
+        // in the next task nor queued on it, so the next task is not polled again for it. (Queued on as the next task's
+        // own, it would trip the own-poll list's assertion in a Debug build, and cost a poll for nothing in Release.)
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler(1); // one slot: the second task reuses the first's
+        var gate = new OneShot<int>();
+        var ranIn = new long[1];
+        s.BlockOn(s.Spawn(Priority.Normal, (gate, ranIn), static async st => { _ = ReceiveThenNote(st.gate, st.ranIn); }));
+        int polls = 0;
+        Waker waker = default;
+        var second = s.Schedule(Priority.Normal, cx =>
+        {
+            waker = cx.Waker;
+            if (++polls > 1) return Poll.Ready;
+            gate.Send(1);
+            return Poll.Pending;
+        });
+        Assert.Equal(1, s.RunUntilIdle()); // polled once: the stale step woke nothing
+        Assert.Equal(0, Volatile.Read(ref ranIn[0])); // and ran nowhere
+        waker.Wake();
+        s.BlockOn(second);
+        Assert.Equal(2, polls);
+    }
+
+    private static async TandemTask ReceiveThenNote(OneShot<int> gate, long[] ranIn)
+    {
+        await gate.ReceiveAsync();
+        Volatile.Write(ref ranIn[0], 1);
+    }
+
+    [Fact]
     public void TwoTasksRacingToJoinOneTaskNeverHang() => Bounded.Run(() =>
     {
         using var s = new HostScheduler(2);
