@@ -113,4 +113,69 @@ public class ExecutionContextConformanceTests
             ["inner, synchronous", "outer", "inner, before its await", "outer", "plain inner", "outer", "outer"],
             seen);
     });
+
+    /// <summary>As <see cref="ANestedMethodsAmbientValuesDoNotLeakIntoItsCallerAsInDotNet"/>, for a caller that has no
+    /// ambient values at all (the thread holds no execution context: its undoing restores the runtime's empty one).</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ANestedMethodsAmbientValueDoesNotLeakIntoACallerThatHadNone(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var seen = new List<string?>();
+        Exception? error = null;
+        // Driven from a thread that inherited no context, so the task and the thread polling it start with none.
+        var driver = new Thread(() =>
+        {
+            try
+            {
+                seen = rt.BlockOn(async () =>
+                {
+                    var results = new List<string?> { s_value.Value };
+                    results.Add(await SetsAndReturnsSynchronously());
+                    results.Add(s_value.Value);
+                    results.Add(await SetsThenAwaits());
+                    results.Add(s_value.Value);
+                    await SetsWithoutAResult(); // a TandemTask method (no result) has the same rules
+                    results.Add(s_value.Value);
+                    return results;
+                });
+            }
+            catch (Exception e) { error = e; }
+        }) { IsBackground = true };
+        driver.UnsafeStart();
+        TestUtil.JoinOrFail(driver);
+        Assert.Null(error);
+        Assert.Equal([null, "inner, synchronous", null, "inner, before its await", null, null], seen);
+    });
+
+    private static async TandemTask SetsWithoutAResult() => s_value.Value = "inner, no result";
+
+    private static async TandemTask SetsASynchronizationContext(SynchronizationContext other, bool suspend)
+    {
+        SynchronizationContext.SetSynchronizationContext(other);
+        if (suspend) await Async.Yield();
+    }
+
+    /// <summary>A Tandem method that sets a synchronization context in its synchronous part leaves its caller's in place
+    /// when it returns or first suspends, as a .NET async method does; the task's own context is back when it resumes.</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ANestedMethodsSynchronizationContextDoesNotLeakIntoItsCaller(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var other = new SynchronizationContext();
+        var seen = rt.BlockOn(async () =>
+        {
+            var mine = SynchronizationContext.Current;
+            var results = new List<bool> { mine is not null };
+            await SetsASynchronizationContext(other, suspend: false);
+            results.Add(ReferenceEquals(SynchronizationContext.Current, mine));
+            var pending = SetsASynchronizationContext(other, suspend: true);
+            results.Add(ReferenceEquals(SynchronizationContext.Current, mine));
+            await pending;
+            results.Add(ReferenceEquals(SynchronizationContext.Current, mine));
+            return results;
+        });
+        Assert.Equal([true, true, true, true], seen);
+    });
 }
