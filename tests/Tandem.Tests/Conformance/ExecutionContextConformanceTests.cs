@@ -148,6 +148,18 @@ public class ExecutionContextConformanceTests
         Assert.Equal([null, "inner, synchronous", null, "inner, before its await", null, null], seen);
     });
 
+    /// <summary>The same rules for a Tandem method started outside any task (on a plain thread, no runtime).</summary>
+    [Fact]
+    public void AMethodStartedOutsideAnyTaskKeepsItsAmbientChangesToItself() => TestUtil.RunOnThread(() =>
+    {
+        s_value.Value = "caller";
+        Assert.Equal("inner, synchronous", SetsAndReturnsSynchronously().GetAwaiter().GetResult());
+        Assert.Equal("caller", s_value.Value);
+        var before = SynchronizationContext.Current;
+        SetsASynchronizationContext(new SynchronizationContext(), suspend: false).GetAwaiter().GetResult();
+        Assert.Same(before, SynchronizationContext.Current);
+    });
+
     private static async TandemTask SetsWithoutAResult() => s_value.Value = "inner, no result";
 
     private static async TandemTask SetsASynchronizationContext(SynchronizationContext other, bool suspend)
