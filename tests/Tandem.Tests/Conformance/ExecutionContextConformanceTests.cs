@@ -160,6 +160,36 @@ public class ExecutionContextConformanceTests
         Assert.Same(before, SynchronizationContext.Current);
     });
 
+    /// <summary>A task whose spawner suppressed the flow brings no context: its first poll runs in the polling loop's,
+    /// which is saved back as the task's own, so a later poll by a loop with other values still runs in it (seen here
+    /// by a callback posted to the task, which runs in the poll's context as it is).</summary>
+    [Fact]
+    public void ATaskSpawnedWithTheFlowSuppressedKeepsTheContextOfItsFirstPoll() => Bounded.Run(() =>
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler();
+        var gate = new OneShot<int>();
+        var context = new SynchronizationContext?[1];
+        JoinHandle<int> task;
+        using (ExecutionContext.SuppressFlow())
+        {
+            task = s.Spawn(Priority.Normal, (gate, context), static async st =>
+            {
+                st.context[0] = SynchronizationContext.Current;
+                return await st.gate.ReceiveAsync();
+            });
+        }
+        s_value.Value = "first loop";
+        s.RunUntilIdle(); // the task's first poll
+        s_value.Value = "second loop";
+        string? seen = "never ran";
+        context[0]!.Post(_ => seen = s_value.Value, null);
+        s.RunUntilIdle(); // the callback runs in the task's second poll
+        gate.Send(1);
+        Assert.Equal(1, s.BlockOn(task));
+        Assert.Equal("first loop", seen);
+    });
+
     private static async TandemTask SetsWithoutAResult() => s_value.Value = "inner, no result";
 
     private static async TandemTask SetsASynchronizationContext(SynchronizationContext other, bool suspend)
