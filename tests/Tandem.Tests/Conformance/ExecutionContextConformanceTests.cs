@@ -190,6 +190,33 @@ public class ExecutionContextConformanceTests
         Assert.Equal("first loop", seen);
     });
 
+    /// <summary>What a task sets after a resumption is saved as its own context at the poll's end: a callback posted to
+    /// the task runs in a later poll with the task's values, not the spawner's.</summary>
+    [Fact]
+    public void ACallbackPostedToATaskSeesTheValuesTheTaskSetBeforeItSuspended() => Bounded.Run(() =>
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler();
+        var gate = new OneShot<int>();
+        var context = new SynchronizationContext?[1];
+        s_value.Value = "spawner";
+        var task = s.Spawn(Priority.Normal, (gate, context), static async st =>
+        {
+            await Async.Yield(); // from here the method runs in a resumption, which leaves its context on the poll
+            s_value.Value = "task";
+            st.context[0] = SynchronizationContext.Current;
+            return await st.gate.ReceiveAsync();
+        });
+        s.RunUntilIdle(); // the task's first polls
+        string? seen = "never ran";
+        context[0]!.Post(_ => seen = s_value.Value, null);
+        s.RunUntilIdle(); // the callback runs in the task's next poll
+        gate.Send(1);
+        Assert.Equal(1, s.BlockOn(task));
+        Assert.Equal("task", seen);
+        Assert.Equal("spawner", s_value.Value);
+    });
+
     private static async TandemTask SetsWithoutAResult() => s_value.Value = "inner, no result";
 
     private static async TandemTask SetsASynchronizationContext(SynchronizationContext other, bool suspend)
