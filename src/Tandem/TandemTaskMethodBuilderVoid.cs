@@ -16,11 +16,12 @@ public struct TandemTaskMethodBuilder
     /// <summary>The task of the method being built.</summary>
     public TandemTask Task => new(_inner.Task);
 
-    /// <summary>Runs the method up to its first suspension.</summary>
+    /// <summary>Runs the method up to its first suspension (what its synchronous part changes in the thread's execution
+    /// or synchronization context stays inside it, as with <see cref="TandemTaskMethodBuilder{T}.Start"/>).</summary>
     /// <typeparam name="TStateMachine">The compiler's state machine.</typeparam>
     /// <param name="stateMachine">The state machine.</param>
     public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine =>
-        stateMachine.MoveNext();
+        _inner.Start(ref stateMachine);
 
     /// <summary>Not used.</summary>
     /// <param name="stateMachine">Ignored.</param>

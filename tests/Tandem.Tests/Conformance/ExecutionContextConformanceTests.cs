@@ -113,4 +113,138 @@ public class ExecutionContextConformanceTests
             ["inner, synchronous", "outer", "inner, before its await", "outer", "plain inner", "outer", "outer"],
             seen);
     });
+
+    /// <summary>As <see cref="ANestedMethodsAmbientValuesDoNotLeakIntoItsCallerAsInDotNet"/>, for a caller that has no
+    /// ambient values at all (the thread holds no execution context: its undoing restores the runtime's empty one).</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ANestedMethodsAmbientValueDoesNotLeakIntoACallerThatHadNone(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var seen = new List<string?>();
+        Exception? error = null;
+        // Driven from a thread that inherited no context, so the task and the thread polling it start with none.
+        var driver = new Thread(() =>
+        {
+            try
+            {
+                seen = rt.BlockOn(async () =>
+                {
+                    var results = new List<string?> { s_value.Value };
+                    results.Add(await SetsAndReturnsSynchronously());
+                    results.Add(s_value.Value);
+                    results.Add(await SetsThenAwaits());
+                    results.Add(s_value.Value);
+                    await SetsWithoutAResult(); // a TandemTask method (no result) has the same rules
+                    results.Add(s_value.Value);
+                    return results;
+                });
+            }
+            catch (Exception e) { error = e; }
+        }) { IsBackground = true };
+        driver.UnsafeStart();
+        TestUtil.JoinOrFail(driver);
+        Assert.Null(error);
+        Assert.Equal([null, "inner, synchronous", null, "inner, before its await", null, null], seen);
+    });
+
+    /// <summary>The same rules for a Tandem method started outside any task (on a plain thread, no runtime).</summary>
+    [Fact]
+    public void AMethodStartedOutsideAnyTaskKeepsItsAmbientChangesToItself() => TestUtil.RunOnThread(() =>
+    {
+        s_value.Value = "caller";
+        Assert.Equal("inner, synchronous", SetsAndReturnsSynchronously().GetAwaiter().GetResult());
+        Assert.Equal("caller", s_value.Value);
+        var before = SynchronizationContext.Current;
+        SetsASynchronizationContext(new SynchronizationContext(), suspend: false).GetAwaiter().GetResult();
+        Assert.Same(before, SynchronizationContext.Current);
+    });
+
+    /// <summary>A task whose spawner suppressed the flow brings no context: its first poll runs in the polling loop's,
+    /// which is saved back as the task's own, so a later poll by a loop with other values still runs in it (seen here
+    /// by a callback posted to the task, which runs in the poll's context as it is).</summary>
+    [Fact]
+    public void ATaskSpawnedWithTheFlowSuppressedKeepsTheContextOfItsFirstPoll() => Bounded.Run(() =>
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler();
+        var gate = new OneShot<int>();
+        var context = new SynchronizationContext?[1];
+        JoinHandle<int> task;
+        using (ExecutionContext.SuppressFlow())
+        {
+            task = s.Spawn(Priority.Normal, (gate, context), static async st =>
+            {
+                st.context[0] = SynchronizationContext.Current;
+                return await st.gate.ReceiveAsync();
+            });
+        }
+        s_value.Value = "first loop";
+        s.RunUntilIdle(); // the task's first poll
+        s_value.Value = "second loop";
+        string? seen = "never ran";
+        context[0]!.Post(_ => seen = s_value.Value, null);
+        s.RunUntilIdle(); // the callback runs in the task's second poll
+        gate.Send(1);
+        Assert.Equal(1, s.BlockOn(task));
+        Assert.Equal("first loop", seen);
+    });
+
+    /// <summary>What a task sets after a resumption is saved as its own context at the poll's end: a callback posted to
+    /// the task runs in a later poll with the task's values, not the spawner's.</summary>
+    [Fact]
+    public void ACallbackPostedToATaskSeesTheValuesTheTaskSetBeforeItSuspended() => Bounded.Run(() =>
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler();
+        var gate = new OneShot<int>();
+        var context = new SynchronizationContext?[1];
+        s_value.Value = "spawner";
+        var task = s.Spawn(Priority.Normal, (gate, context), static async st =>
+        {
+            await Async.Yield(); // from here the method runs in a resumption, which leaves its context on the poll
+            s_value.Value = "task";
+            st.context[0] = SynchronizationContext.Current;
+            return await st.gate.ReceiveAsync();
+        });
+        s.RunUntilIdle(); // the task's first polls
+        string? seen = "never ran";
+        context[0]!.Post(_ => seen = s_value.Value, null);
+        s.RunUntilIdle(); // the callback runs in the task's next poll
+        gate.Send(1);
+        Assert.Equal(1, s.BlockOn(task));
+        Assert.Equal("task", seen);
+        Assert.Equal("spawner", s_value.Value);
+    });
+
+    private static async TandemTask SetsWithoutAResult() => s_value.Value = "inner, no result";
+
+    private static async TandemTask SetsASynchronizationContext(SynchronizationContext other, bool suspend)
+    {
+        SynchronizationContext.SetSynchronizationContext(other);
+        if (suspend) await Async.Yield();
+    }
+
+    /// <summary>A Tandem method that sets a synchronization context in its synchronous part leaves its caller's in place
+    /// when it returns or first suspends, as a .NET async method does; the task's own context is back when it resumes.</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ANestedMethodsSynchronizationContextDoesNotLeakIntoItsCaller(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var other = new SynchronizationContext();
+        var seen = rt.BlockOn(async () =>
+        {
+            var mine = SynchronizationContext.Current;
+            var results = new List<bool> { mine is not null };
+            await SetsASynchronizationContext(other, suspend: false);
+            results.Add(ReferenceEquals(SynchronizationContext.Current, mine));
+            var pending = SetsASynchronizationContext(other, suspend: true);
+            results.Add(ReferenceEquals(SynchronizationContext.Current, mine));
+            await pending;
+            results.Add(ReferenceEquals(SynchronizationContext.Current, mine));
+            return results;
+        });
+        Assert.Equal([true, true, true, true], seen);
+    });
 }

@@ -204,4 +204,32 @@ public class SpawnJoinConformanceTests
         Assert.True(ran.Task.Wait(TestUtil.Bound), "the callback posted as the task finished never ran");
         Assert.NotEqual(task.Id, ran.Task.Result);
     });
+
+    /// <summary>What <see cref="ACallbackAnotherThreadPostsInTheTasksLastPollStillRuns"/> hands its task (a type of its
+    /// own: no other test's task reuses the host's pooled task object and hands the post on for it).</summary>
+    private sealed class LastPollPost
+    {
+        internal readonly TaskCompletionSource<long> Ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>A callback another thread posts to a task in the poll in which the task finishes (after that poll took
+    /// its ready list; the poster sees the task still running, and leaves the callback queued) is still queued at the
+    /// finish: the finish hands it on, and it runs, outside the task. Nothing else would: the object is not reused.</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ACallbackAnotherThreadPostsInTheTasksLastPollStillRuns(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        var post = new LastPollPost();
+        var task = rt.Spawn(Priority.Normal, post, static async post =>
+        {
+            await Async.Yield();
+            var context = SynchronizationContext.Current!;
+            TestUtil.RunOnThread(() => context.Post(static r => ((TaskCompletionSource<long>)r!).SetResult(Async.CurrentTaskId), post.Ran));
+            return 1; // finishes in the poll during which the post was queued
+        });
+        Assert.Equal(1, rt.BlockOn(task));
+        Assert.True(post.Ran.Task.Wait(TestUtil.Bound), "the callback posted in the task's last poll never ran");
+        Assert.NotEqual(task.Id, post.Ran.Task.Result);
+    });
 }

@@ -237,6 +237,102 @@ public class HostAndTaskCoreDefectTests
         Volatile.Write(ref ranIn[0], Async.CurrentTaskId);
     }
 
+    // The ready list's hand-on of stale items (forced), from the mutation testing of TaskCore.ReadyList: a poster
+    // checks a task's generation and is preempted; the task finishes and the next task on its object (spawned from
+    // the one worker, with the same types) runs. The stale item must reach the thread pool exactly where it is found,
+    // and whatever of the next task's the poster takes back with it must stay that task's.
+
+    /// <summary>The two tasks of one pooled object, and what the test and the tasks hand each other.</summary>
+    private sealed class ReuseRace
+    {
+        internal readonly OneShot<int> FirstMayEnd = new();
+        internal readonly OneShot<int> SecondGate = new();
+        internal readonly ManualResetEventSlim SecondStarted = new();
+        internal readonly ManualResetEventSlim SecondMayGoOn = new();
+        internal readonly TaskCore?[] Objects = new TaskCore?[2];
+        internal readonly TaskCompletionSource<long> PostRan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        internal SynchronizationContext? FirstContext;
+        internal JoinHandle<int> Second;
+
+        /// <summary>Posts to the first task's context a callback that records the task it runs in.</summary>
+        internal void PostToFirst() =>
+            FirstContext!.Post(static r => ((TaskCompletionSource<long>)r!).SetResult(Async.CurrentTaskId), PostRan);
+    }
+
+    private static async TandemTask<int> RunFirst(ReuseRace race)
+    {
+        race.Objects[0] = TaskCore.Current;
+        Volatile.Write(ref race.FirstContext, SynchronizationContext.Current);
+        return await race.FirstMayEnd.ReceiveAsync();
+    }
+
+    private static async TandemTask<int> ReceiveFrom(OneShot<int> gate) => await gate.ReceiveAsync();
+
+    /// <summary>Spawns the first task, and when it has finished the second, on the first's object.</summary>
+    private static JoinHandle<int> SpawnBoth(HostScheduler s, ReuseRace race, Func<ReuseRace, TandemTask<int>> second) =>
+        s.Spawn(Priority.Normal, (race, second), static async st =>
+        {
+            await Runtime.Current!.Spawn(Priority.Normal, st.race, RunFirst);
+            st.race.Second = Runtime.Current!.Spawn(Priority.Normal, st.race, st.second);
+            return await st.race.Second;
+        });
+
+    [Fact]
+    public void APosterThatFindsItsTaskFinishedPutsBackTheNextTasksResumptionItTookWithIt() => Bounded.Run(() =>
+    {
+        // The next task's resumption is pushed (from another thread) while that task's poll runs; then the stale post
+        // lands on top, its poster finds the generation ended and takes the whole list: the resumption must go back
+        // on the list (not be dropped, nor handed to the thread pool as stale), the post to the thread pool.
+        using var s = new HostScheduler(1);
+        var race = new ReuseRace();
+        var driver = SpawnBoth(s, race, static async race =>
+        {
+            race.Objects[1] = TaskCore.Current;
+            var inner = ReceiveFrom(race.SecondGate); // a method of this task, waiting on the gate
+            race.SecondStarted.Set();
+            race.SecondMayGoOn.Wait(TestUtil.Bound); // this poll goes on while the test races the two pushes
+            return await inner;
+        });
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref race.FirstContext) is not null, TestUtil.Bound));
+        var poster = HookedThread.StartStoppedAt(HookPoint.ReadyPushChecked, race.PostToFirst);
+        race.FirstMayEnd.Send(1);
+        Assert.True(race.SecondStarted.Wait(TestUtil.Bound)); // the first finished; the second runs on its object
+        race.SecondGate.Send(2); // the inner method's resumption, pushed on the second task's list from this thread
+        poster.ReleaseAndJoin(); // the stale post lands on it, and its poster takes the list back
+        race.SecondMayGoOn.Set();
+        Assert.Equal(2, s.BlockOn(driver));
+        Assert.Same(race.Objects[0], race.Objects[1]);
+        Assert.True(race.PostRan.Task.Wait(TestUtil.Bound), "the stale post was lost");
+        Assert.Equal(0, race.PostRan.Task.Result); // on the thread pool, not in the second task
+    });
+
+    [Fact]
+    public void AStalePostTheNextTasksPollTakesFromItsListRunsOnTheThreadPool() => Bounded.Run(() =>
+    {
+        // The stale post is pushed, and before its poster re-checks, the next task's poll takes the list: the poll,
+        // not the poster, finds the stale item, and must hand it on (the poster then finds the list empty).
+        using var s = new HostScheduler(1);
+        var race = new ReuseRace();
+        var driver = SpawnBoth(s, race, static async race =>
+        {
+            race.Objects[1] = TaskCore.Current;
+            race.SecondStarted.Set();
+            return await race.SecondGate.ReceiveAsync();
+        });
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref race.FirstContext) is not null, TestUtil.Bound));
+        var poster = HookedThread.StartStoppedAt([HookPoint.ReadyPushChecked, HookPoint.ReadyPushed], race.PostToFirst);
+        race.FirstMayEnd.Send(1);
+        Assert.True(race.SecondStarted.Wait(TestUtil.Bound)); // the first finished; the second runs on its object...
+        Assert.True(SpinWait.SpinUntil(() => race.Second.State == TaskState.Pending, TestUtil.Bound)); // ...and waits at the gate
+        poster.ReleaseToNextStop(); // the stale post is pushed on the second task's list; the poster has not re-checked
+        race.SecondGate.Send(2); // the second task is polled, and runs its list
+        Assert.Equal(2, s.BlockOn(driver));
+        poster.ReleaseAndJoin();
+        Assert.Same(race.Objects[0], race.Objects[1]);
+        Assert.True(race.PostRan.Task.Wait(TestUtil.Bound), "the stale post the next task took was lost");
+        Assert.Equal(0, race.PostRan.Task.Result);
+    });
+
     // Defect 4 (forced): a replacement joiner wrote its token, then swapped the joiner; a finisher between the two
     // paired the abandoned joiner with the new token. Now the pair is written under a lock bit, and a finisher that
     // finds the lock held leaves the joiner to the registration.
@@ -343,6 +439,40 @@ public class HostAndTaskCoreDefectTests
         Assert.Equal(7, winnerResult.Task.Result);
     });
 #endif
+
+    [Fact]
+    public void AFinishedTasksStepResumedFromInsideTheNextTaskOfItsSlotIsDroppedWithoutWakingThatTask()
+    {
+        // A method the first task started and never awaited waits on a gate; the next task of the slot (a poll
+        // function) sends on the gate in its own poll. The step belongs to a finished task: it is dropped, neither run
+        // in the next task nor queued on it, so the next task is not polled again for it. (Queued on as the next task's
+        // own, it would trip the own-poll list's assertion in a Debug build, and cost a poll for nothing in Release.)
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler(1); // one slot: the second task reuses the first's
+        var gate = new OneShot<int>();
+        var ranIn = new long[1];
+        s.BlockOn(s.Spawn(Priority.Normal, (gate, ranIn), static async st => { _ = ReceiveThenNote(st.gate, st.ranIn); }));
+        int polls = 0;
+        Waker waker = default;
+        var second = s.Schedule(Priority.Normal, cx =>
+        {
+            waker = cx.Waker;
+            if (++polls > 1) return Poll.Ready;
+            gate.Send(1);
+            return Poll.Pending;
+        });
+        Assert.Equal(1, s.RunUntilIdle()); // polled once: the stale step woke nothing
+        Assert.Equal(0, Volatile.Read(ref ranIn[0])); // and ran nowhere
+        waker.Wake();
+        s.BlockOn(second);
+        Assert.Equal(2, polls);
+    }
+
+    private static async TandemTask ReceiveThenNote(OneShot<int> gate, long[] ranIn)
+    {
+        await gate.ReceiveAsync();
+        Volatile.Write(ref ranIn[0], 1);
+    }
 
     [Fact]
     public void TwoTasksRacingToJoinOneTaskNeverHang() => Bounded.Run(() =>

@@ -32,6 +32,9 @@ internal enum HookPoint
     /// <summary>A task's ready list is about to push an item whose generation it has just checked.</summary>
     ReadyPushChecked,
 
+    /// <summary>A task's ready list has just pushed an item from another thread and is about to re-check its generation.</summary>
+    ReadyPushed,
+
     /// <summary>A waker on a thread other than the embedded loop's checked its task's generation and is about to set the registry flag.</summary>
     RegistryWakeChecked,
 

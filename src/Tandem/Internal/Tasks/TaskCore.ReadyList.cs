@@ -32,6 +32,7 @@ internal abstract partial class TaskCore
             head = Atomic.Read(ref _readyHead);
             item.NextReady = head;
         } while (Atomic.CompareExchange(ref _readyHead, item, head) != head);
+        TestHooks.Reach(HookPoint.ReadyPushed);
         // The task may have finished after our check, its finish not seeing our push: then nobody would run the
         // list until the object's next task. The CAS is a full fence, and the finisher ends the generation before it
         // looks at the list, so one of us sees the other (the embedded tier's finisher has no fence of its own: a push
