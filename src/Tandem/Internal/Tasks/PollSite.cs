@@ -44,7 +44,9 @@ internal readonly struct PollSite
     internal static PollSite Capture() => new(PollingThread.ForCurrentThread);
 
     /// <summary>Makes <paramref name="task"/> current on this thread for one poll.</summary>
-    internal void Enter(TaskCore task)
+    /// <returns>True when the task's polls run in the loop's own execution context (the usual case): the end of the
+    /// poll then need not compare the task's saved context again.</returns>
+    internal bool Enter(TaskCore task)
     {
         _thread.Current = task;
         task.CoopBudget = Coop.Budget;
@@ -59,17 +61,21 @@ internal readonly struct PollSite
         {
             SynchronizationContext.SetSynchronizationContext(taskContext);
         }
-        if (task.PollsExecutionContext is { } execution && !ReferenceEquals(execution, _previousExecution))
-            ExecutionContext.Restore(execution);
+        var execution = task.PollsExecutionContext;
+        if (ReferenceEquals(execution, _previousExecution)) return true;
+        if (execution is not null) ExecutionContext.Restore(execution);
+        return false;
     }
 
     /// <summary>Ends the poll of <paramref name="task"/>: saves its ExecutionContext and gives the thread back its own.</summary>
-    internal void Exit(TaskCore task)
+    /// <param name="task">The task polled.</param>
+    /// <param name="inLoopContext">What <see cref="Enter"/> returned.</param>
+    internal void Exit(TaskCore task, bool inLoopContext)
     {
         if (ThreadAmbient.Available && ReferenceEquals(ThreadAmbient.ExecutionContextOf(_osThread!), _previousRawExecution))
         {
             // The thread is in the loop's own context: the task neither brought nor made one of its own.
-            if (!ReferenceEquals(task.PollsExecutionContext, _previousExecution)) task.PollsExecutionContext = _previousExecution;
+            if (!inLoopContext) task.PollsExecutionContext = _previousExecution;
         }
         else
         {
@@ -97,7 +103,7 @@ internal readonly struct PollSite
     {
         work.BeforePoll();
         bool finished;
-        Enter(task);
+        bool inLoopContext = Enter(task);
         bool watched = task.NotePollStart();
         try
         {
@@ -118,7 +124,7 @@ internal readonly struct PollSite
         if (watched) task.PollEnded(finished);
         // Not in a finally: nothing escapes the catch, and the switch back stays inline (a finally is a
         // separate function the JIT calls).
-        Exit(task);
+        Exit(task, inLoopContext);
         return work.AfterPoll(finished);
     }
 
