@@ -247,8 +247,10 @@ public class AbortConformanceTests
         // aborted task's poll must count itself in and out, whatever other aborted polls are doing.
         using var rt = Runtimes.Create(mode);
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var started = new System.Collections.Concurrent.ConcurrentQueue<string>();
         async TandemTask Swallower(string name)
         {
+            started.Enqueue(name);
             try { await Async.Delay(TimeSpan.FromHours(1)); }
             catch (TaskAbortedException) { log.Enqueue(name + " aborted"); }
             for (int i = 0; i < 3; i++)
@@ -261,8 +263,7 @@ public class AbortConformanceTests
         {
             var a = rt.Spawn(() => Swallower("a"));
             var b = rt.Spawn(() => Swallower("b"));
-            await Async.Yield();
-            await Async.Yield();
+            while (started.Count < 2) await Async.Yield(); // both suspended in their delay (or about to be): then abort
             a.Abort();
             b.Abort();
             try { await a; } catch (TaskAbortedException) { }
