@@ -308,6 +308,21 @@ public sealed class ShutdownTimeoutTests
 
     public ShutdownTimeoutTests() => _logs = new CapturingLoggerProvider(_journal);
 
+    /// <summary>Spawns a task stuck in a foreign await that an abort cannot interrupt (it unwinds only when
+    /// <paramref name="release"/> is cancelled), and returns once it runs.</summary>
+    private static async Task<JoinHandle> SpawnStuckAsync(Runtime runtime, CancellationToken release)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = runtime.Spawn(Priority.Normal, async () =>
+        {
+            started.SetResult();
+            try { await Task.Delay(Timeout.Infinite, release); } catch (OperationCanceledException) { }
+            await Async.Yield();
+        });
+        await started.Task.WaitAsync(TestHosts.Bound);
+        return stuck;
+    }
+
     [Fact]
     public async Task A_task_that_does_not_unwind_within_the_shutdown_timeout_is_reported_as_a_warning()
     {
@@ -318,15 +333,7 @@ public sealed class ShutdownTimeoutTests
         var runtime = host.Services.GetRequiredService<Runtime>();
 
         using var release = new CancellationTokenSource();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stuck = runtime.Spawn(Priority.Normal, async () =>
-        {
-            started.SetResult();
-            // A foreign await that the abort cannot interrupt: the task unwinds only when it completes.
-            try { await Task.Delay(Timeout.Infinite, release.Token); } catch (OperationCanceledException) { }
-            await Async.Yield();
-        });
-        await started.Task.WaitAsync(TestHosts.Bound);
+        var stuck = await SpawnStuckAsync(runtime, release.Token);
 
         await host.StopAsync().WaitAsync(TestHosts.Bound);
         var warning = Assert.Single(_logs.Entries, e => e.Category == "Tandem.Runtime" && e.Level == LogLevel.Warning);
@@ -347,14 +354,7 @@ public sealed class ShutdownTimeoutTests
         var runtime = host.Services.GetRequiredService<Runtime>();
 
         using var release = new CancellationTokenSource();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stuck = runtime.Spawn(Priority.Normal, async () =>
-        {
-            started.SetResult();
-            try { await Task.Delay(Timeout.Infinite, release.Token); } catch (OperationCanceledException) { }
-            await Async.Yield();
-        });
-        await started.Task.WaitAsync(TestHosts.Bound);
+        var stuck = await SpawnStuckAsync(runtime, release.Token);
 
         await host.StopAsync().WaitAsync(TestHosts.Bound); // returns after the host's 200 ms, not the runtime's minute
         Assert.False(stuck.IsFinished);

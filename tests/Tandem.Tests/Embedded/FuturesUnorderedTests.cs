@@ -317,24 +317,31 @@ public class FuturesUnorderedTests
     public void AsyncEnumerationHonoursCancellation()
     {
         using var s = Virtual();
-        using var cts = new CancellationTokenSource();
-        var got = s.BlockOn(async () =>
+        var got = s.BlockOn(() => EnumerateCancellingAfterTheFirst(fu =>
         {
-            using var fu = new FuturesUnordered<int>();
             foreach (int ms in new[] { 1, 2, 3 }) fu.Push(After(ms, ms));
-            var results = new List<int>();
-            try
-            {
-                await foreach (var v in fu.WithCancellation(cts.Token))
-                {
-                    results.Add(v);
-                    cts.Cancel();
-                }
-            }
-            catch (OperationCanceledException) { results.Add(-1); }
-            return results;
-        });
+        }));
         Assert.Equal([1, -1], got);
+    }
+
+    /// <summary>Enumerates a set filled by <paramref name="fill"/>, cancelling its token after the first result: the
+    /// results, then -1 if the enumeration ended with <see cref="OperationCanceledException"/>.</summary>
+    private static async TandemTask<List<int>> EnumerateCancellingAfterTheFirst(Action<FuturesUnordered<int>> fill)
+    {
+        using var cts = new CancellationTokenSource();
+        using var fu = new FuturesUnordered<int>();
+        fill(fu);
+        var results = new List<int>();
+        try
+        {
+            await foreach (var v in fu.WithCancellation(cts.Token))
+            {
+                results.Add(v);
+                cts.Cancel();
+            }
+        }
+        catch (OperationCanceledException) { results.Add(-1); }
+        return results;
     }
 
     /// <summary>An enumeration stops at the first step after its token is cancelled, even when the remaining members have
@@ -343,23 +350,10 @@ public class FuturesUnorderedTests
     public void AsyncEnumerationStopsAtCancellationEvenWhenResultsAreReady()
     {
         using var s = new EmbeddedScheduler();
-        using var cts = new CancellationTokenSource();
-        var got = s.BlockOn(async () =>
+        var got = s.BlockOn(() => EnumerateCancellingAfterTheFirst(fu =>
         {
-            using var fu = new FuturesUnordered<int>();
             foreach (int v in new[] { 1, 2, 3 }) fu.Push(new TandemTask<int>(v)); // all completed already
-            var results = new List<int>();
-            try
-            {
-                await foreach (var v in fu.WithCancellation(cts.Token))
-                {
-                    results.Add(v);
-                    cts.Cancel();
-                }
-            }
-            catch (OperationCanceledException) { results.Add(-1); }
-            return results;
-        });
+        }));
         Assert.Equal([1, -1], got);
     }
 
