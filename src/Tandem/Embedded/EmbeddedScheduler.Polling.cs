@@ -103,7 +103,7 @@ public sealed partial class EmbeddedScheduler
         long id = slot.Id;
         if (unobserved) RaiseUnobserved(id, body);
         slot.TransitionToFree();
-        body.Recycle();
+        body.Recycle(_bodies);
         _slots.PutFree(slot);
     }
 }

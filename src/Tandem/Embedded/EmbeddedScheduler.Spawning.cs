@@ -15,7 +15,7 @@ public sealed partial class EmbeddedScheduler
     {
         ArgumentNullException.ThrowIfNull(method);
         return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, AsyncBody<TState, T>.Create(state, method), cancellationToken, out handle)
+            ? Launch(slot, priority, AsyncBody<TState, T>.Create(_bodies, state, method), cancellationToken, out handle)
             : NoHandle(out handle);
     }
 
@@ -23,7 +23,7 @@ public sealed partial class EmbeddedScheduler
     {
         ArgumentNullException.ThrowIfNull(future);
         return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, PollFnBody<IFuture<T>, T>.Create(future, static (f, cx) => f.Poll(cx), disposeState: true), cancellationToken, out handle)
+            ? Launch(slot, priority, PollFnBody<IFuture<T>, T>.Create(_bodies, future, static (f, cx) => f.Poll(cx), disposeState: true), cancellationToken, out handle)
             : NoHandle(out handle);
     }
 
@@ -31,7 +31,7 @@ public sealed partial class EmbeddedScheduler
     {
         ArgumentNullException.ThrowIfNull(pollFn);
         return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, PollFnBody<TState, T>.Create(state, pollFn, disposeState: false), default, out handle)
+            ? Launch(slot, priority, PollFnBody<TState, T>.Create(_bodies, state, pollFn, disposeState: false), default, out handle)
             : NoHandle(out handle);
     }
 

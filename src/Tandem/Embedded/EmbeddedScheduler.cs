@@ -30,6 +30,9 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
 
 
     private readonly SlotTable _slots;
+
+    /// <summary>The recycled bodies of this scheduler's tasks (loop thread).</summary>
+    private readonly BodyPool _bodies;
     private readonly ReadyQueue[] _ready;
     private readonly WakerRegistry _registry;
 
@@ -80,6 +83,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         RecordTaskTimes = options.RecordTaskTimes || options.StallThreshold is not null; // before the slots: they read it
         if (RecordTaskTimes) Internal.Diagnostics.Watching.Begin();
         _slots = new SlotTable(this, Capacity);
+        _bodies = new BodyPool(Capacity);
         _ready = new ReadyQueue[Priorities.Count];
         for (int p = 0; p < _ready.Length; p++) _ready[p] = new ReadyQueue(_slots.Slots);
         _registry = new WakerRegistry(Capacity);

@@ -30,6 +30,26 @@ public class AllocationTests
     }
 
     [Fact]
+    public void TwoSchedulersOnOneThreadEachRecycleTheirOwnBodies()
+    {
+        // Bodies are pooled per scheduler: two schedulers driven by one thread, spawning the same body type in turns,
+        // neither allocate once warm nor see each other's tasks (a handle of one stays its own task's).
+        using var a = new EmbeddedScheduler(8);
+        using var b = new EmbeddedScheduler(8);
+        var counter = new Counter();
+        int wrong = 0;
+        long bytes = Measure(() =>
+        {
+            var fromA = a.Spawn(Priority.Normal, counter, static async c => { await Async.Yield(); return 1; });
+            var fromB = b.Spawn(Priority.Normal, counter, static async c => { await Async.Yield(); return 2; });
+            if (b.BlockOn(fromB) != 2) wrong++;
+            if (a.BlockOn(fromA) != 1) wrong++;
+        });
+        Assert.Equal(0, wrong);
+        Assert.Equal(0, bytes);
+    }
+
+    [Fact]
     public void AsyncJoinInsideTaskAllocatesNothing()
     {
         using var s = new EmbeddedScheduler(64);

@@ -5,9 +5,9 @@ internal sealed class AsyncBody<TState, T> : TaskBody<T>, ICompletionListener
 {
     private AsyncMethodRunner<TState, T> _runner;
 
-    internal static AsyncBody<TState, T> Create(TState state, Func<TState, TandemTask<T>> method)
+    internal static AsyncBody<TState, T> Create(BodyPool pool, TState state, Func<TState, TandemTask<T>> method)
     {
-        var body = BodyPool<AsyncBody<TState, T>>.Rent();
+        var body = pool.Rent<AsyncBody<TState, T>>();
         body._runner.Set(state, method);
         return body;
     }
@@ -21,8 +21,8 @@ internal sealed class AsyncBody<TState, T> : TaskBody<T>, ICompletionListener
 
     internal override bool Poll(EmbeddedTask slot) => Conclude(_runner.Advance(slot, this, out var result, out var error), result, error);
 
-    protected override void ClearAndReturnTyped()
+    protected override void ClearAndReturnTyped(BodyPool pool)
     {
-        if (_runner.TryClear(this)) BodyPool<AsyncBody<TState, T>>.Return(this);
+        if (_runner.TryClear(this)) pool.Return(this);
     }
 }

@@ -1,38 +1,70 @@
+using System.Runtime.CompilerServices;
+using Tandem.Internal.Pools;
+
 namespace Tandem.Internal.Embedded;
 
 /// <summary>
-/// A per-thread stack of recycled task bodies of one type, so that spawning allocates nothing once
-/// as many bodies of that type have existed as are ever alive at once.
+/// One embedded scheduler's recycled task bodies: a stack per body type, so that spawning allocates nothing once as
+/// many bodies of a type have existed as are ever alive at once.
 /// </summary>
-/// <remarks>One thread-static object per type holds the stack: one thread-static lookup per rent or return.</remarks>
-internal static class BodyPool<TBody> where TBody : class, new()
+/// <remarks>
+/// <para>Owned by its scheduler and used only by the thread that spawns and frees the scheduler's tasks (the scheduler
+/// is single-threaded), so it takes no lock. Each body type has a process-wide number (<see cref="TypeNumber{TBody}"/>)
+/// that indexes the scheduler's array of stacks: renting and returning cost no thread-local lookup (a per-thread pool
+/// cost every spawn two, one to rent and one to return).</para>
+/// <para>A stack holds at most the scheduler's capacity: a full scheduler recycles every body, and no more are kept.</para>
+/// </remarks>
+internal sealed class BodyPool(int capacity)
 {
-    // As many as an embedded scheduler can hold at once, so that a full scheduler recycles every body.
-    private const int MaxPooledPerThread = EmbeddedOptions.MaxCapacity;
+    private static int s_typeCount;
 
-    [ThreadStatic] private static ThreadStack? t_stack;
+    private BodyStack?[] _stacks = new BodyStack?[4];
 
-    internal static TBody Rent()
+    /// <summary>A recycled body of type <typeparamref name="TBody"/>, or a new one when none is pooled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal TBody Rent<TBody>() where TBody : TaskBody, new()
     {
-        var stack = t_stack;
-        if (stack is null || stack.Count == 0) return new TBody();
-        return stack.Items[--stack.Count].Take();
+        int type = TypeNumber<TBody>.Value;
+        var stacks = _stacks;
+        if ((uint)type < (uint)stacks.Length && stacks[type] is { Count: > 0 } stack)
+            return Unsafe.As<TBody>(stack.Items[--stack.Count].Take());
+        return new TBody();
     }
 
-    internal static void Return(TBody body)
+    /// <summary>Pools <paramref name="body"/> (cleared by the caller) for the next spawn of its type.</summary>
+    internal void Return<TBody>(TBody body) where TBody : TaskBody
     {
-        var stack = t_stack ??= new ThreadStack();
-        if (stack.Count == stack.Items.Length)
-        {
-            if (stack.Items.Length >= MaxPooledPerThread) return;
-            Array.Resize(ref stack.Items, stack.Items.Length * 2);
-        }
+        int type = TypeNumber<TBody>.Value;
+        var stacks = _stacks;
+        if ((uint)type >= (uint)stacks.Length || stacks[type] is not { } stack) stack = AddStack(type);
+        if (stack.Count == stack.Items.Length && !stack.Grow(capacity)) return; // full: let it go
         stack.Items[stack.Count++].Item = body;
     }
 
-    private sealed class ThreadStack
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BodyStack AddStack(int type)
     {
-        internal RefSlot<TBody>[] Items = new RefSlot<TBody>[16];
+        if (type >= _stacks.Length) Array.Resize(ref _stacks, Math.Max(type + 1, _stacks.Length * 2));
+        return _stacks[type] = new BodyStack();
+    }
+
+    private sealed class BodyStack
+    {
+        internal RefSlot<TaskBody>[] Items = new RefSlot<TaskBody>[16];
         internal int Count;
+
+        /// <summary>Doubles the stack, up to <paramref name="capacity"/> places; false when it holds that many already.</summary>
+        internal bool Grow(int capacity)
+        {
+            if (Items.Length >= capacity) return false;
+            Array.Resize(ref Items, Math.Min(capacity, Items.Length * 2));
+            return true;
+        }
+    }
+
+    /// <summary>The number of body type <typeparamref name="TBody"/> in every scheduler's array of stacks, given on first use.</summary>
+    private static class TypeNumber<TBody>
+    {
+        internal static readonly int Value = Interlocked.Increment(ref s_typeCount) - 1;
     }
 }

@@ -5,9 +5,9 @@ internal sealed class PollFnBody<TState, T> : TaskBody<T>
 {
     private PollFnRunner<TState, T> _runner;
 
-    internal static PollFnBody<TState, T> Create(TState state, Func<TState, PollContext, Poll<T>> pollFn, bool disposeState)
+    internal static PollFnBody<TState, T> Create(BodyPool pool, TState state, Func<TState, PollContext, Poll<T>> pollFn, bool disposeState)
     {
-        var body = BodyPool<PollFnBody<TState, T>>.Rent();
+        var body = pool.Rent<PollFnBody<TState, T>>();
         body._runner.Set(state, pollFn, disposeState);
         return body;
     }
@@ -17,9 +17,9 @@ internal sealed class PollFnBody<TState, T> : TaskBody<T>
 
     internal override bool Fail(Exception exception) => base.Fail(_runner.DisposeOnFault(exception));
 
-    protected override void ClearAndReturnTyped()
+    protected override void ClearAndReturnTyped(BodyPool pool)
     {
         _runner.Clear();
-        BodyPool<PollFnBody<TState, T>>.Return(this);
+        pool.Return(this);
     }
 }

@@ -52,8 +52,8 @@ internal abstract class TaskBody
     /// <summary>Ends the task without another poll, because it was aborted.</summary>
     internal virtual void OnAborted() { }
 
-    /// <summary>Clears everything and returns the body to its pool.</summary>
-    internal void Recycle()
+    /// <summary>Clears everything and returns the body to <paramref name="pool"/> (its scheduler's).</summary>
+    internal void Recycle(BodyPool pool)
     {
         Volatile.Write(ref Slot, null);
         // A handle may still ask how its task ended (JoinHandle.State after the join): remembered for one version.
@@ -67,11 +67,11 @@ internal abstract class TaskBody
         ListenerTag = 0;
         Detached = false;
         Volatile.Write(ref Version, unchecked(Version + 1)); // after the slot is cleared: see TaskBody<T>.Abort
-        ClearAndReturn();
+        ClearAndReturn(pool);
     }
 
-    /// <summary>Clears the typed fields and pushes the body on its pool.</summary>
-    protected abstract void ClearAndReturn();
+    /// <summary>Clears the typed fields and pushes the body on <paramref name="pool"/>.</summary>
+    protected abstract void ClearAndReturn(BodyPool pool);
 
     /// <summary>Records a fault (or an abort, when the exception unwound the task's abort: <see cref="TaskOutcome.IsAbort"/>).</summary>
     internal virtual bool Fail(Exception exception)

@@ -42,14 +42,14 @@ internal abstract class TaskBody<T> : TaskBody, IJoinSource<T>
         return true;
     }
 
-    protected override void ClearAndReturn()
+    protected override void ClearAndReturn(BodyPool pool)
     {
         Result = default!;
-        ClearAndReturnTyped();
+        ClearAndReturnTyped(pool);
     }
 
     /// <summary>Clears the subclass's fields and pushes the body on its pool.</summary>
-    protected abstract void ClearAndReturnTyped();
+    protected abstract void ClearAndReturnTyped(BodyPool pool);
 
     public TaskState GetState(int token)
     {
