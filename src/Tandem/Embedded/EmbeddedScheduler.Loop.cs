@@ -72,7 +72,7 @@ public sealed partial class EmbeddedScheduler
         }
         if (owner != me)
             throw new InvalidOperationException("An embedded scheduler is single-threaded: another thread is driving it.");
-        if (_polling)
+        if (Polling)
             throw new InvalidOperationException("Cannot block on, or drive, an embedded scheduler from inside one of its own tasks: await instead.");
         return false;
     }

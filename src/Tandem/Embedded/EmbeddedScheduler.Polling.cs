@@ -56,13 +56,13 @@ public sealed partial class EmbeddedScheduler
     {
         slot.TransitionToRunning();
         slot.NotePolledIn(in _windows);
-        _polling = true;
+        _pollingIndex = slot.Index;
     }
 
     /// <summary>Running → Done (finished), → Ready (woken during the poll: the back of its level) or → Waiting (loop thread).</summary>
     private void StopRunning(EmbeddedTask slot, bool finished)
     {
-        _polling = false;
+        _pollingIndex = -1;
         _windows.AfterPoll();
         if (finished) Finish(slot);
         else if (slot.TransitionToWaiting()) MakeReady(slot); // woken during its poll: the back of its level

@@ -62,6 +62,7 @@ public sealed partial class EmbeddedScheduler
     private long Start(EmbeddedTask slot, Priority priority, TaskBody body)
     {
         long id = _ids.Take();
+        long window = _windows.Open;
         if (slot.ContextMayHaveBeenCaptured(ref _windows))
         {
             if (_windows.Counting)
@@ -80,6 +81,9 @@ public sealed partial class EmbeddedScheduler
         {
             slot.Start(id, priority, body, newContext: false);
         }
+        // A window closed in the middle of the spawner's poll: what the rest of that poll allocates is counted in the new
+        // window, so the spawner's slot is noted in it too (or its next task could be handed a context it captured).
+        if (_windows.Open != window && Polling) _slots[_pollingIndex].NotePolledIn(in _windows);
         _live++;
         CountSpawned(slot);
         MakeReady(slot);

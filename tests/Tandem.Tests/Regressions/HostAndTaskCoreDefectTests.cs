@@ -135,6 +135,35 @@ public class HostAndTaskCoreDefectTests
         Assert.IsAssignableFrom<TaskContext>(after);
     }
 
+    [Fact]
+    public void AnEmbeddedTaskThatAllocatesAfterItsSpawnClosedTheWindowHandsOnANewContext()
+    {
+        // A spawn that reuses a slot polled in the open allocation window closes that window in the middle of the
+        // spawner's poll. What the spawner allocates after that (capturing its context) must still count against its
+        // slot: the slot's next task gets a context of its own.
+        using var noContext = TestUtil.NoSyncContext();
+        const int capacity = 4;
+        using var s = new EmbeddedScheduler(capacity);
+        var next = new JoinHandle<(TaskCore?, SynchronizationContext?)>[capacity];
+        for (int round = 0; round < 6; round++) // the first rounds warm the pools and the JIT
+        {
+            var spawner = s.BlockOn(s.Spawn(Priority.Normal, 0, static async _ =>
+            {
+                await Runtime.Current!.Spawn(Priority.Normal, 0, static async _ => 0); // polled in this window, its slot free again
+                var mine = (TaskCore.Current, SynchronizationContext.Current);
+                Runtime.Current!.Spawn(Priority.Normal, 0, static async _ => 0).Detach(); // reuses that slot: the window closes
+                GC.KeepAlive(new object()); // allocates after the close, as capturing the context would
+                return mine;
+            }));
+            s.RunUntilIdle(); // the detached task too
+            // One task in every slot, so one in the spawner's.
+            for (int i = 0; i < capacity; i++)
+                next[i] = s.Spawn(Priority.Normal, 0, static async _ => (TaskCore.Current, SynchronizationContext.Current));
+            var inSpawnersSlot = next.Select(h => s.BlockOn(h)).Single(n => n.Item1 == spawner.Item1);
+            Assert.NotSame(spawner.Item2, inSpawnersSlot.Item2);
+        }
+    }
+
     // Defect 2: a job queued while the only blocking thread was deciding to exit waited for the next SpawnBlocking.
 
     [Fact]
