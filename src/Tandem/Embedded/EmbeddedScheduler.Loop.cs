@@ -68,6 +68,7 @@ public sealed partial class EmbeddedScheduler
         if (owner == 0)
         {
             _site = PollSite.Capture();
+            NotePollThread(_site.OsThread);
             return true;
         }
         if (owner != me)
@@ -76,6 +77,18 @@ public sealed partial class EmbeddedScheduler
             throw new InvalidOperationException("Cannot block on, or drive, an embedded scheduler from inside one of its own tasks: await instead.");
         return false;
     }
+
+    /// <summary>Notes the driving thread in every slot when it is not the one that drove last (see
+    /// <see cref="TaskCore.PollThread"/>): every poll until the loop is left runs on it.</summary>
+    private void NotePollThread(Thread? thread)
+    {
+        if (ReferenceEquals(thread, _slotsPollThread)) return;
+        _slotsPollThread = thread;
+        foreach (var slot in _slots.Slots) slot.PollThread = thread;
+    }
+
+    /// <summary>The thread noted in every slot as its polling thread (see <see cref="NotePollThread"/>).</summary>
+    private Thread? _slotsPollThread;
 
     private void ExitLoop(bool outer)
     {

@@ -129,13 +129,17 @@ internal abstract class HostTask : TaskCore, IWakeTarget
     /// <summary>Polls the task once on the calling worker. Returns true when it finished (and was recycled).</summary>
     /// <param name="site">The worker's ambient state, which the poll switches to this task and back.</param>
     /// <param name="worker">The worker polling it (its own thread), which takes the task back if it yielded.</param>
-    internal bool Run(in PollSite site, Worker worker) => site.Poll(this, new Work(this, worker));
+    internal bool Run(in PollSite site, Worker worker) => site.Poll(this, new Work(this, worker, site.OsThread));
 
     /// <summary>This tier's part of a poll (<see cref="PollSite.Poll{TWork}"/>): the run-state transitions around it,
     /// the task's own work and its fault path.</summary>
-    private readonly struct Work(HostTask task, Worker worker) : ITaskWork
+    private readonly struct Work(HostTask task, Worker worker, Thread? thread) : ITaskWork
     {
-        public void BeforePoll() => task.TransitionToRunning();
+        public void BeforePoll()
+        {
+            task.TransitionToRunning();
+            if (!ReferenceEquals(task.PollThread, thread)) task.PollThread = thread; // a task moves between workers
+        }
 
         public bool Poll() => task.PollBody();
 

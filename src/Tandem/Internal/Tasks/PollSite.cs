@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Tandem.Internal.Tasks;
 
 /// <summary>
@@ -40,6 +42,10 @@ internal readonly struct PollSite
         }
     }
 
+    /// <summary>The polling thread, when its fields are reachable (<see cref="ThreadAmbient"/>); otherwise null. What the
+    /// tier notes in each task it polls here (<see cref="TaskCore.PollThread"/>).</summary>
+    internal Thread? OsThread => _osThread;
+
     /// <summary>Saves the calling thread's ambient state.</summary>
     internal static PollSite Capture() => new(PollingThread.ForCurrentThread);
 
@@ -53,7 +59,7 @@ internal readonly struct PollSite
         var taskContext = task.Context;
         if (ThreadAmbient.Available)
         {
-            if (!ReferenceEquals(task.PollThread, _osThread)) task.PollThread = _osThread;
+            Debug.Assert(ReferenceEquals(task.PollThread, _osThread), "the tier notes its polling thread in the task before the poll (TaskCore.PollThread)");
             ref var context = ref ThreadAmbient.SynchronizationContextOf(_osThread!);
             if (!ReferenceEquals(context, taskContext)) context = taskContext;
         }

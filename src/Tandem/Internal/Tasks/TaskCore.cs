@@ -153,9 +153,11 @@ internal abstract partial class TaskCore : TaskContext
     /// </summary>
     internal ExecutionContext? PollsExecutionContext;
 
-    /// <summary>The thread polling the task now (set as each poll starts, when the thread's fields are reachable: see
-    /// <see cref="ThreadAmbient"/>): a box suspending or resuming in the poll reads the thread's context through it
-    /// without a thread-local lookup.</summary>
+    /// <summary>The thread polling the task now, when the thread's fields are reachable (see <see cref="ThreadAmbient"/>):
+    /// a box suspending or resuming in the poll reads the thread's context through it without a thread-local lookup.
+    /// Each tier keeps it true during polls: the host notes its worker's thread before each poll (a task moves between
+    /// workers); the embedded tier notes the driving thread in every slot when another thread starts driving it (its
+    /// polls all run on that thread), so that its polls pay nothing for it.</summary>
     internal Thread? PollThread;
 
     /// <summary>Ready awaits left in the current poll before the task is made to yield (owner thread; see <see cref="Coop"/>).</summary>
