@@ -63,11 +63,12 @@ public sealed partial class EmbeddedScheduler
     private bool EnterLoop()
     {
         if (_disposed) throw UsedAfterShutdown();
-        int me = Environment.CurrentManagedThreadId;
+        var thread = Thread.CurrentThread; // one thread-local lookup for the owner check and the thread's ambient state
+        int me = thread.ManagedThreadId;
         int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
         if (owner == 0)
         {
-            _site = PollSite.Capture();
+            _site = PollSite.Capture(thread);
             NotePollThread(_site.OsThread);
             return true;
         }

@@ -29,16 +29,21 @@ internal readonly struct PollSite
     private readonly ExecutionContext? _previousExecution;
     private readonly ExecutionContext? _previousRawExecution;
 
-    private PollSite(PollingThread thread)
+    private PollSite(PollingThread thread, Thread osThread)
     {
         _thread = thread;
         _previousTask = thread.Current;
-        _previousContext = SynchronizationContext.Current;
         _previousExecution = ExecutionContext.Capture();
         if (ThreadAmbient.Available)
         {
-            _osThread = Thread.CurrentThread;
-            _previousRawExecution = ThreadAmbient.ExecutionContextOf(_osThread);
+            // Read through the thread object the caller already has: a thread-local lookup less.
+            _osThread = osThread;
+            _previousContext = ThreadAmbient.SynchronizationContextOf(osThread);
+            _previousRawExecution = ThreadAmbient.ExecutionContextOf(osThread);
+        }
+        else
+        {
+            _previousContext = SynchronizationContext.Current;
         }
     }
 
@@ -47,7 +52,10 @@ internal readonly struct PollSite
     internal Thread? OsThread => _osThread;
 
     /// <summary>Saves the calling thread's ambient state.</summary>
-    internal static PollSite Capture() => new(PollingThread.ForCurrentThread);
+    internal static PollSite Capture() => new(PollingThread.ForCurrentThread, Thread.CurrentThread);
+
+    /// <summary>Saves the ambient state of <paramref name="current"/>, the calling thread (which the caller looked up already).</summary>
+    internal static PollSite Capture(Thread current) => new(PollingThread.ForCurrentThread, current);
 
     /// <summary>Makes <paramref name="task"/> current on this thread for one poll.</summary>
     /// <returns>True when the task's polls run in the loop's own execution context (the usual case): the end of the

@@ -2,7 +2,7 @@ namespace Tandem.Internal.Tasks;
 
 /// <summary>
 /// What a thread is polling. One object behind one thread-static, so that a loop that polls many tasks looks the
-/// thread-static up once (<see cref="PollSite.Capture"/>) and then switches tasks by writing a field.
+/// thread-static up once (<see cref="PollSite.Capture()"/>) and then switches tasks by writing a field.
 /// </summary>
 internal sealed class PollingThread
 {
