@@ -190,6 +190,32 @@ public class ExecutionContextConformanceTests
         Assert.Equal("first loop", seen);
     });
 
+    /// <summary>A loop driven with the flow suppressed (the caller of <c>BlockOn</c> inside
+    /// <see cref="ExecutionContext.SuppressFlow"/>) gets its own context back after each poll: what a task set stays the
+    /// task's, and the flow is still suppressed when the call returns.</summary>
+    [Fact]
+    public void ALoopDrivenWithTheFlowSuppressedGetsItsOwnContextBackAfterEachPoll() => Bounded.Run(() =>
+    {
+        using var noContext = TestUtil.NoSyncContext();
+        using var s = new EmbeddedScheduler();
+        s_value.Value = "caller";
+        string? seenByNext = "never ran";
+        using (ExecutionContext.SuppressFlow())
+        {
+            var setter = s.Spawn(Priority.Normal, 0, static async _ =>
+            {
+                s_value.Value = "set by the task";
+                await Async.Yield();
+                return 0;
+            });
+            s.BlockOn(setter);
+            Assert.Equal("caller", s_value.Value); // nothing of the task's reached the loop's caller
+            Assert.True(ExecutionContext.IsFlowSuppressed());
+            seenByNext = s.BlockOn(s.Spawn(Priority.Normal, 0, static async _ => s_value.Value));
+        }
+        Assert.NotEqual("set by the task", seenByNext); // nor the next task
+    });
+
     /// <summary>What a task sets after a resumption is saved as its own context at the poll's end: a callback posted to
     /// the task runs in a later poll with the task's values, not the spawner's.</summary>
     [Fact]

@@ -77,6 +77,10 @@ internal static class AmbientContext
         }
     }
 
+    /// <summary>Puts <paramref name="raw"/> (a thread's own field: null for none, or a flow-suppressed context) back on the
+    /// calling thread, through <see cref="ExecutionContext.Restore"/> so that change handlers run.</summary>
+    internal static void RestoreRaw(ExecutionContext? raw) => Restore(raw);
+
     private static void Restore(ExecutionContext? raw)
     {
         var context = raw ?? s_default;

@@ -29,6 +29,10 @@ internal readonly struct PollSite
     private readonly ExecutionContext? _previousExecution;
     private readonly ExecutionContext? _previousRawExecution;
 
+    /// <summary>The loop's caller suppressed the flow, and the public API is in use (no <see cref="ThreadAmbient"/>):
+    /// <see cref="_previousExecution"/> holds its values, to be restored and suppressed again after a poll.</summary>
+    private readonly bool _flowSuppressedWithoutFields;
+
     private PollSite(PollingThread thread, Thread osThread)
     {
         _thread = thread;
@@ -44,6 +48,16 @@ internal readonly struct PollSite
         else
         {
             _previousContext = SynchronizationContext.Current;
+            if (_previousExecution is null)
+            {
+                // The flow is suppressed (Capture reports null) and the suppressed context itself is out of reach: its
+                // values are read by lifting the suppression for a moment. The caller's own AsyncFlowControl still undoes
+                // the suppression put back here (it checks only that the flow is suppressed).
+                ExecutionContext.RestoreFlow();
+                _previousExecution = ExecutionContext.Capture();
+                ExecutionContext.SuppressFlow();
+                _flowSuppressedWithoutFields = true;
+            }
         }
     }
 
@@ -95,12 +109,34 @@ internal readonly struct PollSite
         {
             var execution = ExecutionContext.Capture();
             if (!ReferenceEquals(execution, task.PollsExecutionContext)) task.PollsExecutionContext = execution;
-            if (!ReferenceEquals(execution, _previousExecution) && _previousExecution is not null)
-                ExecutionContext.Restore(_previousExecution);
+            RestoreLoopExecutionContext(execution);
         }
         // A loop's caller is usually no task: storing the constant null needs no GC write barrier.
         if (_previousTask is null) _thread.Current = null;
         else _thread.Current = _previousTask;
+    }
+
+    /// <summary>Gives the thread back the loop's own execution context after a poll that left another one
+    /// (<paramref name="execution"/>, as captured). The raw one when the thread's fields are reachable: a loop driven with
+    /// the flow suppressed gets back its suppressed context, which the public API reports as null and could not put
+    /// back (the task's values then stayed on the thread after the loop).</summary>
+    private void RestoreLoopExecutionContext(ExecutionContext? execution)
+    {
+        if (ThreadAmbient.Available)
+        {
+            AmbientContext.RestoreRaw(_previousRawExecution);
+        }
+        else if (_flowSuppressedWithoutFields)
+        {
+            // The public API's way: the values, then the suppression again (a new suppressed context per poll: this
+            // fallback allocates while the flow is suppressed).
+            ExecutionContext.Restore(_previousExecution!);
+            ExecutionContext.SuppressFlow();
+        }
+        else if (!ReferenceEquals(execution, _previousExecution) && _previousExecution is not null)
+        {
+            ExecutionContext.Restore(_previousExecution);
+        }
     }
 
     /// <summary>
