@@ -39,7 +39,6 @@ public sealed partial class EmbeddedScheduler
         var slot = TakeChosen(chooser, queue);
         if (queue.IsEmpty) _readyLevels &= ~(1 << level);
         if (!_windows.Counting) _windows.Begin();
-        _polls++;
         PollSlot(slot);
         return true;
     }

@@ -3,11 +3,10 @@ using Tandem.Internal.Diagnostics;
 namespace Tandem.Embedded;
 
 // What this tier counts for its meter (see RuntimeMetrics): plain fields of the loop thread, read by a collector as a
-// snapshot. A spawn, a poll and a finish each add one increment to fields they already touch; no atomic operation, no
-// allocation.
+// snapshot. A spawn and a finish each add one increment to fields they already touch, and the polls are the ones the
+// allocation windows count anyway; no atomic operation, no allocation.
 public sealed partial class EmbeddedScheduler : IMetricsSource
 {
-    private long _polls;
     private long _rejected;
     private readonly long[] _aliveByPriority = new long[Priorities.Count];
     private readonly long[] _finished = new long[Priorities.Count * 3];
@@ -26,7 +25,7 @@ public sealed partial class EmbeddedScheduler : IMetricsSource
         global.Clear();
     }
 
-    (long Polls, long Steals, long Parks) IMetricsSource.ReadWorkerCounters() => (Volatile.Read(ref _polls), 0, 0);
+    (long Polls, long Steals, long Parks) IMetricsSource.ReadWorkerCounters() => (_windows.Polls, 0, 0);
 
     int IMetricsSource.ActiveTimers => _timers.Count;
 

@@ -27,7 +27,6 @@ public sealed partial class EmbeddedScheduler
         if (queue.IsEmpty) _readyLevels &= ~(1 << level);
         // Counted from the first poll on, on this thread: what ran outside the loop had no task's context to capture.
         if (!_windows.Counting) _windows.Begin();
-        _polls++;
         PollSlot(slot);
         return true;
     }

@@ -72,6 +72,33 @@ public class MetricsTests
         Assert.All(seen.Values.SelectMany(v => v), m => Assert.Equal(mode == RuntimeMode.Host ? "host" : "embedded", m.Tags["tandem.tier"]));
     });
 
+    /// <summary>The embedded tier counts every poll exactly, across loop entries and the allocation windows that spawns and
+    /// the loop's exits close early (the windows keep the count).</summary>
+    [Fact]
+    public void TheEmbeddedTierCountsEveryPoll()
+    {
+        using var rt = new Tandem.Embedded.EmbeddedScheduler(64);
+        const int Tasks = 50, Yields = 3;
+        for (int round = 0; round < 2; round++) // two loop entries, so the count carries over a loop's exit
+        {
+            rt.BlockOn(async () =>
+            {
+                var handles = new JoinHandle<int>[Tasks];
+                for (int i = 0; i < Tasks; i++)
+                    handles[i] = Runtime.Current!.Spawn(Priority.Normal, 0, static async _ =>
+                    {
+                        for (int k = 0; k < Yields; k++) await Async.Yield();
+                        return 0;
+                    });
+                foreach (var handle in handles) await handle;
+            });
+        }
+        // Each task: its first poll and one per yield. The driving task: its first poll and one per join it waited for
+        // (at most one per task), so its exact count depends on the order; the tasks' part does not.
+        long polls = Sum(Collect(rt), "tandem.worker.polls");
+        Assert.InRange(polls, 2 * (Tasks * (Yields + 1) + 1), 2 * (Tasks * (Yields + 1) + 1 + Tasks));
+    }
+
     /// <summary>Unfinished tasks are counted alive at the priority they were spawned at, and queued ones by priority.</summary>
     [Fact]
     public void CountsAliveAndQueuedTasks()

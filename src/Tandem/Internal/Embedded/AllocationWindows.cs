@@ -30,6 +30,7 @@ internal struct AllocationWindows
     private long _baseline;
     private long _open;         // 64 bits: a busy loop would wrap 32 in minutes
     private int _pollsDone;
+    private long _pollsInClosedWindows;
     private long _lastAllocated; // the newest closed window that allocated (-1: none yet)
 
     /// <summary>A ring long enough that every task of a full scheduler can be polled once before its window leaves it.</summary>
@@ -41,6 +42,10 @@ internal struct AllocationWindows
         _ringMask = windows - 1;
         _lastAllocated = -1;
     }
+
+    /// <summary>Polls counted so far (any thread, for the metrics: a moment's value). The windows count every poll, so
+    /// the loop keeps no second counter.</summary>
+    internal readonly long Polls => Volatile.Read(in _pollsInClosedWindows) + Volatile.Read(in _pollsDone);
 
     /// <summary>The number of the open window.</summary>
     internal readonly long Open => _open;
@@ -91,6 +96,7 @@ internal struct AllocationWindows
             word &= ~(1UL << bit);
         }
         _open++;
+        Volatile.Write(ref _pollsInClosedWindows, _pollsInClosedWindows + _pollsDone);
         _pollsDone = 0;
     }
 
