@@ -4,7 +4,7 @@ namespace Tandem.Embedded;
 
 // What this tier counts for its meter (see RuntimeMetrics): plain fields of the loop thread, read by a collector as a
 // snapshot. A spawn and a finish each add one increment to fields they already touch, and the polls are the ones the
-// allocation windows count anyway; no atomic operation, no allocation.
+// allocation windows count anyway (up to a window behind while the loop runs); no atomic operation, no allocation.
 public sealed partial class EmbeddedScheduler : IMetricsSource
 {
     private long _rejected;

@@ -80,6 +80,7 @@ public class TaskIdsTests
         var c = s.Spawn(async () => 0);
         Assert.True(c.Id > b.Id);
     }
+
     [Fact]
     public void IdsTakenInBlocksByEmbeddedSchedulersHostWorkersAndOutsideThreadsNeverCollide() => Bounded.Run(() =>
     {
@@ -88,19 +89,27 @@ public class TaskIdsTests
         // (one thread's) spawns ids increase.
         const int PerScheduler = 1_000; // several blocks each
         var all = new System.Collections.Concurrent.ConcurrentBag<long>();
-        var embedded = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        // Spawns PerScheduler tasks one after another, each returning its own id: ids increase, and each is the task's.
+        void SpawnInTurn(Func<JoinHandle<long>> spawn, Func<JoinHandle<long>, long> join)
         {
-            using var s = new EmbeddedScheduler(64);
             long previous = 0;
             for (int i = 0; i < PerScheduler; i++)
             {
-                var h = s.Spawn(async () => Async.CurrentTaskId);
+                var h = spawn();
                 Assert.True(h.Id > previous, $"{h.Id} after {previous}");
                 previous = h.Id;
                 all.Add(h.Id);
-                s.RunUntilIdle();
-                Assert.Equal(h.Id, h.GetResult());
+                Assert.Equal(h.Id, join(h));
             }
+        }
+        var embedded = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            using var s = new EmbeddedScheduler(64);
+            SpawnInTurn(() => s.Spawn(async () => Async.CurrentTaskId), h =>
+            {
+                s.RunUntilIdle();
+                return h.GetResult();
+            });
         })).ToArray();
         using var host = new HostScheduler(2);
         var hostIds = host.BlockOn(async () =>
@@ -112,17 +121,7 @@ public class TaskIdsTests
             return ids;
         });
         var outside = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
-        {
-            long previous = 0;
-            for (int i = 0; i < PerScheduler; i++)
-            {
-                var h = host.Spawn(async () => Async.CurrentTaskId);
-                Assert.True(h.Id > previous, $"{h.Id} after {previous}");
-                previous = h.Id;
-                all.Add(h.Id);
-                Assert.Equal(h.Id, host.BlockOn(h));
-            }
-        })).ToArray();
+            SpawnInTurn(() => host.Spawn(async () => Async.CurrentTaskId), h => host.BlockOn(h)))).ToArray();
         Task.WaitAll(embedded);
         Task.WaitAll(outside);
         foreach (var id in hostIds) all.Add(id);

@@ -297,6 +297,19 @@ public class HostAndTaskCoreDefectTests
 
     private static async TandemTask<int> ReceiveFrom(OneShot<int> gate) => await gate.ReceiveAsync();
 
+    /// <summary>Spawns both tasks (<see cref="SpawnBoth"/>), starts a poster to the first task's context stopped at
+    /// <paramref name="stops"/>, lets the first task finish and waits until the second runs on its object.</summary>
+    private static (JoinHandle<int> Driver, HookedThread Poster) StartReuseRace(HostScheduler s, ReuseRace race,
+        Func<ReuseRace, TandemTask<int>> second, params HookPoint[] stops)
+    {
+        var driver = SpawnBoth(s, race, second);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref race.FirstContext) is not null, TestUtil.Bound));
+        var poster = HookedThread.StartStoppedAt(stops, race.PostToFirst);
+        race.FirstMayEnd.Send(1);
+        Assert.True(race.SecondStarted.Wait(TestUtil.Bound)); // the first finished; the second runs on its object
+        return (driver, poster);
+    }
+
     /// <summary>Spawns the first task, and when it has finished the second, on the first's object.</summary>
     private static JoinHandle<int> SpawnBoth(HostScheduler s, ReuseRace race, Func<ReuseRace, TandemTask<int>> second) =>
         s.Spawn(Priority.Normal, (race, second), static async st =>
@@ -314,18 +327,14 @@ public class HostAndTaskCoreDefectTests
         // on the list (not be dropped, nor handed to the thread pool as stale), the post to the thread pool.
         using var s = new HostScheduler(1);
         var race = new ReuseRace();
-        var driver = SpawnBoth(s, race, static async race =>
+        var (driver, poster) = StartReuseRace(s, race, static async race =>
         {
             race.Objects[1] = TaskCore.Current;
             var inner = ReceiveFrom(race.SecondGate); // a method of this task, waiting on the gate
             race.SecondStarted.Set();
             race.SecondMayGoOn.Wait(TestUtil.Bound); // this poll goes on while the test races the two pushes
             return await inner;
-        });
-        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref race.FirstContext) is not null, TestUtil.Bound));
-        var poster = HookedThread.StartStoppedAt(HookPoint.ReadyPushChecked, race.PostToFirst);
-        race.FirstMayEnd.Send(1);
-        Assert.True(race.SecondStarted.Wait(TestUtil.Bound)); // the first finished; the second runs on its object
+        }, HookPoint.ReadyPushChecked);
         race.SecondGate.Send(2); // the inner method's resumption, pushed on the second task's list from this thread
         poster.ReleaseAndJoin(); // the stale post lands on it, and its poster takes the list back
         race.SecondMayGoOn.Set();
@@ -342,17 +351,13 @@ public class HostAndTaskCoreDefectTests
         // not the poster, finds the stale item, and must hand it on (the poster then finds the list empty).
         using var s = new HostScheduler(1);
         var race = new ReuseRace();
-        var driver = SpawnBoth(s, race, static async race =>
+        var (driver, poster) = StartReuseRace(s, race, static async race =>
         {
             race.Objects[1] = TaskCore.Current;
             race.SecondStarted.Set();
             return await race.SecondGate.ReceiveAsync();
-        });
-        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref race.FirstContext) is not null, TestUtil.Bound));
-        var poster = HookedThread.StartStoppedAt([HookPoint.ReadyPushChecked, HookPoint.ReadyPushed], race.PostToFirst);
-        race.FirstMayEnd.Send(1);
-        Assert.True(race.SecondStarted.Wait(TestUtil.Bound)); // the first finished; the second runs on its object...
-        Assert.True(SpinWait.SpinUntil(() => race.Second.State == TaskState.Pending, TestUtil.Bound)); // ...and waits at the gate
+        }, HookPoint.ReadyPushChecked, HookPoint.ReadyPushed);
+        Assert.True(SpinWait.SpinUntil(() => race.Second.State == TaskState.Pending, TestUtil.Bound)); // the second waits at the gate
         poster.ReleaseToNextStop(); // the stale post is pushed on the second task's list; the poster has not re-checked
         race.SecondGate.Send(2); // the second task is polled, and runs its list
         Assert.Equal(2, s.BlockOn(driver));

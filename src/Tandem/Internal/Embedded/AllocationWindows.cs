@@ -43,9 +43,11 @@ internal struct AllocationWindows
         _lastAllocated = -1;
     }
 
-    /// <summary>Polls counted so far (any thread, for the metrics: a moment's value). The windows count every poll, so
-    /// the loop keeps no second counter.</summary>
-    internal readonly long Polls => Volatile.Read(in _pollsInClosedWindows) + Volatile.Read(in _pollsDone);
+    /// <summary>The polls of the closed windows (any thread, for the metrics). The windows count every poll, so the loop
+    /// keeps no second counter. Only closed windows: one field, so a reader on another thread sees a count that never
+    /// goes back (adding the open window's count could, read across a close) — at most a window behind while the loop
+    /// runs, exact once it is left (leaving closes the window).</summary>
+    internal readonly long Polls => Volatile.Read(in _pollsInClosedWindows);
 
     /// <summary>The number of the open window.</summary>
     internal readonly long Open => _open;

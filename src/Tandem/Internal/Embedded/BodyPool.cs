@@ -36,21 +36,21 @@ internal sealed class BodyPool(int capacity)
     {
         int type = TypeNumber<TBody>.Value;
         var stacks = _stacks;
-        if ((uint)type >= (uint)stacks.Length || stacks[type] is not { } stack) stack = AddStack(type);
+        if ((uint)type >= (uint)stacks.Length || stacks[type] is not { } stack) stack = AddStack(type, capacity);
         if (stack.Count == stack.Items.Length && !stack.Grow(capacity)) return; // full: let it go
         stack.Items[stack.Count++].Item = body;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private BodyStack AddStack(int type)
+    private BodyStack AddStack(int type, int capacity)
     {
         if (type >= _stacks.Length) Array.Resize(ref _stacks, Math.Max(type + 1, _stacks.Length * 2));
-        return _stacks[type] = new BodyStack();
+        return _stacks[type] = new BodyStack(capacity);
     }
 
-    private sealed class BodyStack
+    private sealed class BodyStack(int capacity)
     {
-        internal RefSlot<TaskBody>[] Items = new RefSlot<TaskBody>[16];
+        internal RefSlot<TaskBody>[] Items = new RefSlot<TaskBody>[Math.Min(16, capacity)];
         internal int Count;
 
         /// <summary>Doubles the stack, up to <paramref name="capacity"/> places; false when it holds that many already.</summary>
