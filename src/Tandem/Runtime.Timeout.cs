@@ -77,7 +77,7 @@ public abstract partial class Runtime
                 handle.Abort();
                 handle.Detach();
             }
-            timer.TryCancel(); // the race is over: the timer's entry can leave the scheduler's timers (see TimerHeap.Purge)
+            timer.TryCancel(); // the race is over: the timer's entry can leave the scheduler's timers (see TimerQueue)
         }
         throw new TimeoutException($"The work did not finish within {duration}.");
     }

@@ -9,7 +9,8 @@ public sealed record EmbeddedOptions
     /// <summary>How many unfinished tasks the scheduler holds: 1 to <see cref="MaxCapacity"/>; default 16.</summary>
     public int MaxTasks { get; init; } = TandemDefaults.DefaultMaxTasks;
 
-    /// <summary>How many timers fit before the timer heap must grow; default: <see cref="MaxTasks"/>.</summary>
+    /// <summary>How many timers may be pending at once before the scheduler's timer storage must grow (an allocation);
+    /// 1 to <see cref="MaxCapacity"/>; default: <see cref="MaxTasks"/>. Each place costs 64 bytes at construction.</summary>
     public int? TimerCapacity { get; init; }
 
     /// <summary>The scheduler's clock: <see cref="TimeProvider.System"/> (the default), or a <see cref="VirtualClock"/> for tests.</summary>

@@ -39,7 +39,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     /// <summary>Per slot, whom its registry flag is for (see <see cref="WakeRecord"/>): a flag set through the public
     /// registry is for any task; one set by a waker on another thread, for the task generation it woke.</summary>
     private readonly long[] _wakeRecords;
-    private readonly TimerHeap _timers;
+    private readonly TimerQueue _timers;
     private readonly TimeProvider _clock;
     private readonly VirtualClock? _virtualClock;
     private readonly double _timestampsPerTick;
@@ -94,7 +94,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
         _registry = new WakerRegistry(Capacity);
         _wakeRecords = new long[Capacity];
         _windows = new AllocationWindows(Capacity);
-        _timers = new TimerHeap(options.TimerCapacity ?? Capacity);
+        _timers = new TimerQueue(options.TimerCapacity ?? Capacity);
         _clock = options.Clock;
         _virtualClock = _clock as VirtualClock;
         _timestampsPerTick = (double)_clock.TimestampFrequency / TimeSpan.TicksPerSecond;

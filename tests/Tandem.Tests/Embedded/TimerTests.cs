@@ -91,6 +91,64 @@ public class TimerTests
         Assert.Equal([3, 1, 4, 0, 2], order);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void EqualDeadlinesFireInTheOrderTheyWereSetWhetherOrNotTheyCameInOrder(int? timerCapacity)
+    {
+        // 10, 10 and 20 come in order; each 5 and the last 10 come after a later deadline. Ties are broken by the order
+        // of setting across both kinds, and a small capacity sends in-order timers the out-of-order way too.
+        var clock = new VirtualClock();
+        using var s = new EmbeddedScheduler(new EmbeddedOptions { Clock = clock, TimerCapacity = timerCapacity });
+        var order = new List<int>();
+        s.Spawn(async () =>
+        {
+            using var fu = new FuturesUnordered<int>(8);
+            int value = 0;
+            foreach (int ms in new[] { 10, 5, 10, 5, 20, 10 }) fu.Push(Sleep(ms, value++));
+            while (!fu.IsEmpty) order.Add(await fu.NextAsync());
+        });
+        s.RunUntilIdle();
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        s.RunUntilIdle();
+        Assert.Equal([1, 3, 0, 2, 5, 4], order);
+    }
+
+    [Theory]
+    [InlineData(1, null)]
+    [InlineData(2, 1)]
+    [InlineData(3, 7)]
+    [InlineData(4, 100)]
+    public void TimersFireInDeadlineOrderThenInTheOrderSetWhateverOrderTheyCameIn(int seed, int? timerCapacity)
+    {
+        // Mostly one delay (timers that come in firing order), some others (earlier and later ones, and ties with the
+        // first kind across clock moves), with some timers firing in between: the firing order is the sort by deadline,
+        // then by the order set.
+        var random = new Random(seed);
+        var clock = new VirtualClock();
+        using var s = new EmbeddedScheduler(new EmbeddedOptions { Clock = clock, MaxTasks = 512, TimerCapacity = timerCapacity });
+        var fired = new List<int>();
+        var set = new List<(TimeSpan Due, int Index)>();
+        for (int i = 0; i < 400; i++)
+        {
+            int ms = random.Next(4) == 0 ? random.Next(1, 50) : 30;
+            int me = i;
+            set.Add((clock.Elapsed + TimeSpan.FromMilliseconds(ms), i));
+            _ = s.Spawn(async () => { await Async.Delay(ms); fired.Add(me); });
+            s.RunUntilIdle(); // the task sets its timer now
+            if (random.Next(8) == 0)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(random.Next(0, 5)));
+                s.RunUntilIdle();
+            }
+        }
+        clock.Advance(TimeSpan.FromSeconds(1));
+        s.RunUntilIdle();
+        Assert.Equal(set.OrderBy(t => t.Due).ThenBy(t => t.Index).Select(t => t.Index), fired);
+        Assert.Equal(0, s.TimerEntries);
+    }
+
     [Fact]
     public void EqualDeadlinesAcrossTasksWithBlockOn()
     {

@@ -61,7 +61,7 @@ internal readonly struct ClaimableWait
     internal void Abandon() => _target?.AbandonWait(_token);
 
     /// <summary>Withdraws the wait: firing it later does nothing, and a timer holding it may drop it (see
-    /// <c>TimerHeap</c>, <c>TimerWheel</c>). Safe from any thread.</summary>
+    /// <c>TimerQueue</c>, <c>TimerWheel</c>). Safe from any thread.</summary>
     /// <returns>True when this call withdrew it (it was still pending).</returns>
     internal bool TryCancel() => _target is not null && Atomic.CompareExchange(ref _target.WaitToken, _token + 1, _token) == _token;
 
