@@ -14,30 +14,30 @@ public sealed partial class EmbeddedScheduler
     internal bool TrySpawnAsync<TState, T>(Priority priority, TState state, Func<TState, TandemTask<T>> method, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(method);
-        return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, AsyncBody<TState, T>.Create(_bodies, state, method), cancellationToken, out handle)
+        return TryTakeSlot(priority, out var slot, out var spawner)
+            ? Launch(slot, spawner, priority, AsyncBody<TState, T>.Create(_bodies, state, method), cancellationToken, out handle)
             : NoHandle(out handle);
     }
 
     internal bool TrySpawnFuture<T>(Priority priority, IFuture<T> future, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(future);
-        return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, PollFnBody<IFuture<T>, T>.Create(_bodies, future, static (f, cx) => f.Poll(cx), disposeState: true), cancellationToken, out handle)
+        return TryTakeSlot(priority, out var slot, out var spawner)
+            ? Launch(slot, spawner, priority, PollFnBody<IFuture<T>, T>.Create(_bodies, future, static (f, cx) => f.Poll(cx), disposeState: true), cancellationToken, out handle)
             : NoHandle(out handle);
     }
 
     internal bool TrySchedulePollFn<TState, T>(Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, out JoinHandle<T> handle)
     {
         ArgumentNullException.ThrowIfNull(pollFn);
-        return TryTakeSlot(priority, out var slot)
-            ? Launch(slot, priority, PollFnBody<TState, T>.Create(_bodies, state, pollFn, disposeState: false), default, out handle)
+        return TryTakeSlot(priority, out var slot, out var spawner)
+            ? Launch(slot, spawner, priority, PollFnBody<TState, T>.Create(_bodies, state, pollFn, disposeState: false), default, out handle)
             : NoHandle(out handle);
     }
 
-    private bool Launch<T>(EmbeddedTask slot, Priority priority, TaskBody<T> body, CancellationToken cancellationToken, out JoinHandle<T> handle)
+    private bool Launch<T>(EmbeddedTask slot, Thread? spawner, Priority priority, TaskBody<T> body, CancellationToken cancellationToken, out JoinHandle<T> handle)
     {
-        handle = body.Handle(Start(slot, priority, body));
+        handle = body.Handle(Start(slot, spawner, priority, body));
         // Before its first poll: an early cancel aborts it unstarted. (Tested here: most spawns have no token, and the
         // call itself cost a spawn a nanosecond.)
         if (cancellationToken.CanBeCanceled) slot.AbortWhenCancelled(cancellationToken, body, handle.Token);
@@ -50,16 +50,21 @@ public sealed partial class EmbeddedScheduler
         return false;
     }
 
-    private void PrepareSpawn(Priority priority)
+    /// <summary>Checks the spawn is allowed.</summary>
+    /// <returns>The loop's thread when the spawn runs on it, inside the loop, and its fields are reachable (see
+    /// <see cref="TaskCore.ResetCore"/>); else null.</returns>
+    private Thread? PrepareSpawn(Priority priority)
     {
         if (_disposed) throw UsedAfterShutdown();
         Priorities.Validate(priority, nameof(priority));
         int loop = Volatile.Read(ref _loopThread);
-        if (loop != 0 && loop != Environment.CurrentManagedThreadId)
+        if (loop == 0) return null;
+        if (loop != Environment.CurrentManagedThreadId)
             throw new InvalidOperationException("An embedded scheduler is single-threaded: spawn from the thread that drives it.");
+        return _site.OsThread; // set on this thread when it entered the loop
     }
 
-    private long Start(EmbeddedTask slot, Priority priority, TaskBody body)
+    private long Start(EmbeddedTask slot, Thread? spawner, Priority priority, TaskBody body)
     {
         long id = _ids.Take();
         long window = _windows.Open;
@@ -69,17 +74,17 @@ public sealed partial class EmbeddedScheduler
             {
                 // What the spawner's poll allocated so far is charged to its window; the new context is left out.
                 _windows.Close();
-                slot.Start(id, priority, body, newContext: true);
+                slot.Start(id, priority, body, newContext: true, spawner);
                 _windows.Forget();
             }
             else
             {
-                slot.Start(id, priority, body, newContext: true); // outside the loop: nothing is being counted
+                slot.Start(id, priority, body, newContext: true, spawner); // outside the loop: nothing is being counted
             }
         }
         else
         {
-            slot.Start(id, priority, body, newContext: false);
+            slot.Start(id, priority, body, newContext: false, spawner);
         }
         // A window closed in the middle of the spawner's poll: what the rest of that poll allocates is counted in the new
         // window, so the spawner's slot is noted in it too (or its next task could be handed a context it captured).
@@ -93,9 +98,12 @@ public sealed partial class EmbeddedScheduler
     private protected override Exception SpawnRefused() => new CapacityExceededException("embedded scheduler", Capacity);
 
     /// <summary>Checks the spawn is allowed, then takes a free slot (reclaiming the oldest finished, unjoined one if need be).</summary>
-    private bool TryTakeSlot(Priority priority, out EmbeddedTask slot)
+    /// <param name="priority">The task's level.</param>
+    /// <param name="slot">The slot taken.</param>
+    /// <param name="spawner">What <see cref="PrepareSpawn"/> returned.</param>
+    private bool TryTakeSlot(Priority priority, out EmbeddedTask slot, out Thread? spawner)
     {
-        PrepareSpawn(priority);
+        spawner = PrepareSpawn(priority);
         if (!_slots.HasFree && _slots.OldestReclaimable is { } oldest) Release(oldest);
         if (!_slots.HasFree)
         {

@@ -160,6 +160,39 @@ public class ExecutionContextConformanceTests
         Assert.Same(before, SynchronizationContext.Current);
     });
 
+    /// <summary>A task spawned by a task starts with the values its spawner has at the spawn — however they changed since
+    /// the spawner's previous spawn, with the flow suppressed (no values: it runs in its polling thread's, the embedded
+    /// loop's caller's or a host worker's empty one), and whichever reused task object
+    /// (the embedded tier reads the spawner's context through the loop's thread, comparing it with the one the object's
+    /// last task had).</summary>
+    [Theory]
+    [MemberData(nameof(Runtimes.Modes), MemberType = typeof(Runtimes))]
+    public void ATaskSpawnedByATaskStartsWithTheSpawnersValuesOfThatMoment(Tier mode) => Bounded.Run(() =>
+    {
+        using var rt = Runtimes.Create(mode);
+        s_value.Value = "loop";
+        var seen = rt.BlockOn(async () =>
+        {
+            var seen = new List<string?>();
+            async Task See() => seen.Add(await rt.Spawn(static () => new TandemTask<string?>(s_value.Value)));
+            s_value.Value = "a";
+            await See();
+            await See(); // the same values again
+            s_value.Value = "b";
+            await See();
+            JoinHandle<string?> suppressed;
+            using (ExecutionContext.SuppressFlow()) suppressed = rt.Spawn(static () => new TandemTask<string?>(s_value.Value));
+            seen.Add(await suppressed);
+            await See(); // flowing again
+            s_value.Value = null;
+            await See();
+            return seen;
+        });
+        string? pollingThreads = mode == RuntimeMode.Embedded ? "loop" : null;
+        Assert.Equal(["a", "a", "b", pollingThreads, "b", null], seen);
+        Assert.Equal("loop", s_value.Value);
+    });
+
     /// <summary>A task whose spawner suppressed the flow brings no context: its first poll runs in the polling loop's,
     /// which is saved back as the task's own, so a later poll by a loop with other values still runs in it (seen here
     /// by a callback posted to the task, which runs in the poll's context as it is).</summary>

@@ -178,9 +178,11 @@ internal sealed class EmbeddedTask : TaskCore
     /// <param name="priority">Its level.</param>
     /// <param name="body">Its code.</param>
     /// <param name="newContext">Give the task a new context object (<see cref="ContextMayHaveBeenCaptured"/>).</param>
-    internal void Start(long id, Priority priority, TaskBody body, bool newContext)
+    /// <param name="spawningThread">The loop's thread when the spawn runs on it inside the loop and its fields are
+    /// reachable; else null (see <see cref="TaskCore.ResetCore"/>).</param>
+    internal void Start(long id, Priority priority, TaskBody body, bool newContext, Thread? spawningThread)
     {
-        ResetCore(id, priority);
+        ResetCore(id, priority, spawningThread);
         ResetDiagnostics(_scheduler.RecordTaskTimes ? _scheduler.Clock.GetTimestamp() : null);
         SpawnPriority = priority;
         if (newContext)

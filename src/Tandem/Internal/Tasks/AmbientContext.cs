@@ -23,6 +23,22 @@ internal static class AmbientContext
     internal static ExecutionContext? Current(Thread? thread) =>
         ThreadAmbient.Available ? ThreadAmbient.ExecutionContextOf(thread ?? Thread.CurrentThread) : ExecutionContext.Capture();
 
+    /// <summary>
+    /// True when <see cref="ExecutionContext.Capture"/> on <paramref name="thread"/> (the calling thread, its fields
+    /// reachable) would return <paramref name="captured"/>, a context <c>Capture</c> returned before; false when it
+    /// might not (then call it). Plain loads, no thread-local lookup.
+    /// </summary>
+    /// <remarks><c>Capture</c> returns the thread's own context, the default one for none, or null while the flow is
+    /// suppressed. A suppressed context is an object of its own, which <c>Capture</c> never returns: so a thread whose
+    /// field holds the very object <paramref name="captured"/> (or null, when that is the default) is not suppressed,
+    /// and would capture it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsCapturedAs(Thread thread, ExecutionContext? captured)
+    {
+        var raw = ThreadAmbient.ExecutionContextOf(thread);
+        return captured is not null && (ReferenceEquals(raw, captured) || raw is null && ReferenceEquals(captured, s_default));
+    }
+
     /// <summary>Puts <paramref name="saved"/> (from <see cref="Current"/>) back on the calling thread if it changed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void RestoreIfChanged(Thread? thread, ExecutionContext? saved)

@@ -230,15 +230,23 @@ internal abstract partial class TaskCore : TaskContext
     private protected bool WokenWhilePolled;
 
     /// <summary>Clears the per-task state for reuse of this object by another task (owner thread).</summary>
-    protected void ResetCore(long id, Priority priority)
+    /// <param name="id">The new task's id.</param>
+    /// <param name="priority">Its level.</param>
+    /// <param name="spawningThread">The calling thread when the caller knows it and its fields are reachable (an embedded
+    /// loop's thread, see <see cref="ThreadAmbient"/>): the spawner's context is then read without a thread-local
+    /// lookup. Null: through the public API.</param>
+    protected void ResetCore(long id, Priority priority, Thread? spawningThread = null)
     {
         // The generation was advanced when the object's last task finished (EndGeneration). The abort mark is set just
         // behind it: it only grows, so after 2^32 generations a mark left from long ago would equal the generation again.
         Atomic.Write(ref _abortGeneration, Generation - 1);
-        // Usually the context the object's last task started with: compared first, so that a spawn stores nothing then
-        // (a reference store into the heap costs a GC write barrier).
-        var execution = ExecutionContext.Capture();
-        if (!ReferenceEquals(execution, PollsExecutionContext)) PollsExecutionContext = execution;
+        // The task starts in its spawner's context. Usually the one the object's last task started with: compared first,
+        // so that a spawn stores nothing then (a reference store into the heap costs a GC write barrier).
+        if (spawningThread is null || !AmbientContext.IsCapturedAs(spawningThread, PollsExecutionContext))
+        {
+            var execution = ExecutionContext.Capture();
+            if (!ReferenceEquals(execution, PollsExecutionContext)) PollsExecutionContext = execution;
+        }
         if (_cancellation is { } cancellation)
         {
             cancellation.AbortSource?.Dispose();
