@@ -55,13 +55,13 @@ public sealed partial class EmbeddedScheduler
     {
         slot.TransitionToRunning();
         slot.NotePolledIn(in _windows);
-        _pollingIndex = slot.Index;
+        _polling = true;
     }
 
     /// <summary>Running → Done (finished), → Ready (woken during the poll: the back of its level) or → Waiting (loop thread).</summary>
     private void StopRunning(EmbeddedTask slot, bool finished)
     {
-        _pollingIndex = -1;
+        _polling = false;
         _windows.AfterPoll();
         if (finished) Finish(slot);
         else if (slot.TransitionToWaiting()) MakeReady(slot); // woken during its poll: the back of its level

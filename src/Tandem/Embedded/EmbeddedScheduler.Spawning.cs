@@ -67,13 +67,13 @@ public sealed partial class EmbeddedScheduler
     private long Start(EmbeddedTask slot, Thread? spawner, Priority priority, TaskBody body)
     {
         long id = _ids.Take();
-        long window = _windows.Open;
         if (slot.ContextMayHaveBeenCaptured(ref _windows))
         {
             if (_windows.Counting)
             {
-                // What the spawner's poll allocated so far is charged to its window; the new context is left out.
-                _windows.Close();
+                // What the spawner's poll allocated so far is charged to its window; the new context is left out. (The
+                // window stays open: the spawner's poll goes on in the window it is noted in.)
+                _windows.Refresh();
                 slot.Start(id, priority, body, newContext: true, spawner);
                 _windows.Forget();
             }
@@ -86,9 +86,6 @@ public sealed partial class EmbeddedScheduler
         {
             slot.Start(id, priority, body, newContext: false, spawner);
         }
-        // A window closed in the middle of the spawner's poll: what the rest of that poll allocates is counted in the new
-        // window, so the spawner's slot is noted in it too (or its next task could be handed a context it captured).
-        if (_windows.Open != window && Polling) _slots[_pollingIndex].NotePolledIn(in _windows);
         _live++;
         CountSpawned(slot);
         MakeReady(slot);

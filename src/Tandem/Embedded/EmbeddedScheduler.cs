@@ -51,11 +51,11 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private int _parked;
     private int _loopThread;
 
-    /// <summary>The index of the slot being polled, or -1 between polls (loop thread).</summary>
-    private int _pollingIndex = -1;
+    /// <summary>True while one of the scheduler's tasks is being polled (loop thread).</summary>
+    private bool _polling;
 
     /// <summary>True while one of the scheduler's tasks is being polled.</summary>
-    private bool Polling => _pollingIndex >= 0;
+    private bool Polling => _polling;
 
     /// <summary>The driving thread's own ambient state, saved by the outermost loop (see <see cref="PollSite"/>).</summary>
     private PollSite _site;

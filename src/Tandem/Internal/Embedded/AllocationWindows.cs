@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -9,12 +10,16 @@ namespace Tandem.Internal.Embedded;
 /// </summary>
 /// <remarks>
 /// <para>The loop's polls are grouped in numbered <em>windows</em> of up to <see cref="PollsPerWindow"/> polls; a
-/// window closes after that many polls, when the loop ends, and when a spawn needs to know about a slot polled in it.
-/// Closing reads the thread's allocation count once (<see cref="GC.GetAllocatedBytesForCurrentThread"/>, which costs a
+/// window closes after that many polls and when the loop ends. Closing reads the thread's allocation count once (<see cref="GC.GetAllocatedBytesForCurrentThread"/>, which costs a
 /// thread-local lookup: once per thirty-two polls instead of after each; sixteen cost a yield 0.4 ns more) and records in a ring of bits whether it moved
 /// during the window. Each task remembers the last window it was polled in, and when it is next polled (or its slot
 /// reused) looks that window up: so an allocation marks only the tasks polled in its window, never every task alive,
 /// and a poll costs a few plain loads and stores.</para>
+/// <para>A spawn that reuses a slot polled in the open window needs to know about that window before it closes: it
+/// <see cref="Refresh">refreshes</see> it, reading the count without closing. A window that allocated stays marked
+/// until it leaves the ring (a later refresh or its close never clears it), so whatever a task polled in it did before or
+/// after a refresh is seen; and the window's number does not change in the middle of a poll, so the polling task is
+/// noted in every window its poll ran in.</para>
 /// <para>Between two polls only Tandem's own code runs, and whatever it allocates is charged to the window: a safe
 /// overestimate. What runs outside the loop had no task's context to capture: counting starts afresh at the first poll
 /// after the loop is entered (<see cref="Begin"/>) and stops when it is left (<see cref="End"/>). A window that has left the ring (more than <c>capacity × 2</c> polls ago) counts as having allocated.</para>
@@ -84,28 +89,34 @@ internal struct AllocationWindows
     /// <summary>Closes the open window (loop thread), recording whether the thread allocated during it.</summary>
     internal void Close()
     {
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
         int bit = (int)_open & _ringMask;
-        ref ulong word = ref _allocated[bit >> 6];
-        if (allocated != _baseline)
-        {
-            _baseline = allocated;
-            word |= 1UL << bit;
-            _lastAllocated = _open;
-        }
-        else
-        {
-            word &= ~(1UL << bit);
-        }
+        // Its bit is the ring's stale one (a window that long left it) unless a refresh set it: then it stays set.
+        if (!Refresh() && _lastAllocated != _open) _allocated[bit >> 6] &= ~(1UL << bit);
         _open++;
         Volatile.Write(ref _pollsInClosedWindows, _pollsInClosedWindows + _pollsDone);
         _pollsDone = 0;
     }
 
-    /// <summary>Counts afresh from now, leaving out an allocation of Tandem's own just made (right after <see cref="Close"/>).</summary>
+    /// <summary>Records whether the thread allocated in the open window since it opened or was last refreshed, leaving
+    /// it open (loop thread, while counting).</summary>
+    /// <returns>True when it did.</returns>
+    internal bool Refresh()
+    {
+        Debug.Assert(_counting, "only the loop's thread, while it counts, reads the count it started from");
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        if (allocated == _baseline) return false;
+        _baseline = allocated;
+        int bit = (int)_open & _ringMask;
+        _allocated[bit >> 6] |= 1UL << bit;
+        _lastAllocated = _open;
+        return true;
+    }
+
+    /// <summary>Counts afresh from now, leaving out an allocation of Tandem's own just made (right after <see cref="Refresh"/>).</summary>
     internal void Forget() => _baseline = GC.GetAllocatedBytesForCurrentThread();
 
-    /// <summary>True when closed window <paramref name="window"/> may have allocated.</summary>
+    /// <summary>True when window <paramref name="window"/> may have allocated: a closed one, or the open one as of its
+    /// last refresh.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly bool MayHaveAllocated(long window)
     {

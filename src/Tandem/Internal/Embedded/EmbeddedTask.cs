@@ -222,14 +222,14 @@ internal sealed class EmbeddedTask : TaskCore
 
     /// <summary>
     /// True when the context of the slot's last task may have been captured, so that the next task needs a new one:
-    /// something posted to it, or a window that task was polled in allocated (closing the window if it is still open:
-    /// loop thread, or no loop running).
+    /// something posted to it, or a window that task was polled in allocated (refreshing the window if it is still
+    /// open: loop thread, or no loop running).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool ContextMayHaveBeenCaptured(ref AllocationWindows windows)
     {
         if (_contextPosted | _pollsAllocated) return true;
-        if (_polledWindow == windows.Open) windows.Close(); // learn about the open window
+        if (_polledWindow == windows.Open) return windows.Refresh() || windows.MayHaveAllocated(_polledWindow); // learn about the open window
         return windows.MayHaveAllocated(_polledWindow);
     }
 
