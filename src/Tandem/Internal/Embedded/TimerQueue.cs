@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Tandem.Internal.Embedded;
 
 /// <summary>
@@ -34,8 +36,9 @@ internal sealed class TimerQueue
         _heap = new TimerHeap(capacity);
     }
 
-    /// <summary>How many timers are held, withdrawn ones not yet dropped included.</summary>
-    internal int Count => _run.Count + _heap.Count;
+    /// <summary>How many timers are held, withdrawn ones not yet dropped included. A field of its own (the two parts'
+    /// counts summed): the loop reads it before every pick.</summary>
+    internal int Count { get; private set; }
 
     /// <summary>The earliest deadline held, or <see cref="long.MaxValue"/> when none is.</summary>
     internal long NextDeadline
@@ -53,6 +56,8 @@ internal sealed class TimerQueue
         if (Count >= _purgeAt) Purge();
         var entry = new TimerEntry(deadline, _sequence++, wait);
         if (!_run.TryAppend(entry)) _heap.Add(entry);
+        Count++;
+        CheckCount();
     }
 
     /// <summary>Removes the earliest timer if its deadline is exactly <paramref name="deadline"/>.</summary>
@@ -65,6 +70,8 @@ internal sealed class TimerQueue
             {
                 wait = _run.First.Wait;
                 _run.RemoveFirst();
+                Count--;
+                CheckCount();
                 return true;
             }
         }
@@ -72,6 +79,8 @@ internal sealed class TimerQueue
         {
             wait = _heap.First.Wait;
             _heap.RemoveFirst();
+            Count--;
+            CheckCount();
             return true;
         }
         wait = default;
@@ -82,10 +91,15 @@ internal sealed class TimerQueue
     /// by an abort): a due timer whose wait is gone makes nothing ready.</summary>
     internal bool HasPendingDue(long now) => _run.HasPendingDue(now) || _heap.HasPendingDue(now);
 
+    /// <summary>Checks the count is the two parts' (Debug builds).</summary>
+    [Conditional("DEBUG")]
+    private void CheckCount() => Debug.Assert(Count == _run.Count + _heap.Count, "the queue counts every timer of its two parts, once");
+
     private void Purge()
     {
         _run.DropWithdrawn();
         _heap.DropWithdrawn();
+        Count = _run.Count + _heap.Count;
         _purgeAt = Math.Max(MinPurge, Count * 2);
     }
 }

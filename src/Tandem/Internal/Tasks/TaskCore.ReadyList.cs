@@ -53,9 +53,14 @@ internal abstract partial class TaskCore
     /// of the object's current task back onto the list. Safe from any thread (the owner takes the list with the same
     /// exchange, so each item is taken once).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void HandOnStale()
     {
-        if (Atomic.Read(ref _readyHead) is null) return;
+        if (Atomic.Read(ref _readyHead) is not null) HandOnStaleItems(); // usually empty: the check inline, the work not
+    }
+
+    private void HandOnStaleItems()
+    {
         var fifo = Reverse(Atomic.Exchange(ref _readyHead, null));
         while (fifo is not null)
         {
