@@ -30,13 +30,13 @@ internal struct AllocationWindows
     /// <summary>Polls after which the open window closes.</summary>
     internal const int PollsPerWindow = 32;
 
-    private readonly ulong[] _allocated; // ring: bit (w mod ring) set when closed window w allocated
+    private readonly ulong[] _allocated; // ring: bit (w mod ring) set when window w allocated (closed, or open and refreshed)
     private readonly int _ringMask;      // ring size in windows, minus one
     private long _baseline;
     private long _open;         // 64 bits: a busy loop would wrap 32 in minutes
     private int _pollsDone;
     private long _pollsInClosedWindows;
-    private long _lastAllocated; // the newest closed window that allocated (-1: none yet)
+    private long _lastAllocated; // the newest window known to have allocated (-1: none yet)
 
     /// <summary>A ring long enough that every task of a full scheduler can be polled once before its window leaves it.</summary>
     /// <param name="capacity">The scheduler's task capacity.</param>
