@@ -10,7 +10,7 @@ public sealed partial class HostScheduler
     {
         ArgumentNullException.ThrowIfNull(method);
         var worker = PrepareSpawn(priority);
-        var cell = HostAsyncTask<TState, T>.Start(this, NewId(worker), priority, state, method, out var task);
+        var cell = HostAsyncTask<TState, T>.Start(this, NewId(worker), priority, SpawningThread(worker), state, method, out var task);
         handle = Launch(cell, task, cancellationToken, worker);
         return true;
     }
@@ -20,7 +20,7 @@ public sealed partial class HostScheduler
     {
         ArgumentNullException.ThrowIfNull(future);
         var worker = PrepareSpawn(priority);
-        var cell = HostPollTask<IFuture<T>, T>.Start(this, NewId(worker), priority, future, static (f, cx) => f.Poll(cx), disposeState: true, out var task);
+        var cell = HostPollTask<IFuture<T>, T>.Start(this, NewId(worker), priority, SpawningThread(worker), future, static (f, cx) => f.Poll(cx), disposeState: true, out var task);
         handle = Launch(cell, task, cancellationToken, worker);
         return true;
     }
@@ -30,7 +30,7 @@ public sealed partial class HostScheduler
     {
         ArgumentNullException.ThrowIfNull(pollFn);
         var worker = PrepareSpawn(priority);
-        var cell = HostPollTask<TState, T>.Start(this, NewId(worker), priority, state, pollFn, disposeState: false, out var task);
+        var cell = HostPollTask<TState, T>.Start(this, NewId(worker), priority, SpawningThread(worker), state, pollFn, disposeState: false, out var task);
         handle = Launch(cell, task, default, worker);
         return true;
     }
@@ -44,4 +44,8 @@ public sealed partial class HostScheduler
         var worker = Worker.Current;
         return worker is not null && worker.Scheduler == this ? worker : null;
     }
+
+    /// <summary>The spawning worker's thread when its fields are reachable, so that the new task reads its spawner's
+    /// execution context without a thread-local lookup (see <see cref="TaskCore.ResetCore"/>); else null.</summary>
+    private static Thread? SpawningThread(Worker? worker) => ThreadAmbient.Available ? worker?.Thread : null;
 }

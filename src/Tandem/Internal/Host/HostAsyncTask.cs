@@ -5,9 +5,9 @@ internal sealed class HostAsyncTask<TState, T> : HostTask<T>, ICompletionListene
 {
     private AsyncMethodRunner<TState, T> _runner;
 
-    internal static HostJoinCell<T> Start(HostScheduler scheduler, long id, Priority priority, TState state, Func<TState, TandemTask<T>> method, out HostTask task)
+    internal static HostJoinCell<T> Start(HostScheduler scheduler, long id, Priority priority, Thread? spawningThread, TState state, Func<TState, TandemTask<T>> method, out HostTask task)
     {
-        var run = Rent<HostAsyncTask<TState, T>>(scheduler, id, priority, out var cell);
+        var run = Rent<HostAsyncTask<TState, T>>(scheduler, id, priority, spawningThread, out var cell);
         run._runner.Set(state, method);
         task = run;
         return cell;

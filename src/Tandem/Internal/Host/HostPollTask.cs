@@ -5,9 +5,9 @@ internal sealed class HostPollTask<TState, T> : HostTask<T>
 {
     private PollFnRunner<TState, T> _runner;
 
-    internal static HostJoinCell<T> Start(HostScheduler scheduler, long id, Priority priority, TState state, Func<TState, PollContext, Poll<T>> pollFn, bool disposeState, out HostTask task)
+    internal static HostJoinCell<T> Start(HostScheduler scheduler, long id, Priority priority, Thread? spawningThread, TState state, Func<TState, PollContext, Poll<T>> pollFn, bool disposeState, out HostTask task)
     {
-        var run = Rent<HostPollTask<TState, T>>(scheduler, id, priority, out var cell);
+        var run = Rent<HostPollTask<TState, T>>(scheduler, id, priority, spawningThread, out var cell);
         run._runner.Set(state, pollFn, disposeState);
         task = run;
         return cell;

@@ -62,10 +62,14 @@ internal abstract class HostTask : TaskCore, IWakeTarget
 
 
     /// <summary>Prepares a pooled object for a new task; it is left notified, ready to be queued once.</summary>
-    protected void Begin(HostScheduler scheduler, long id, Priority priority)
+    /// <param name="scheduler">The scheduler it runs on.</param>
+    /// <param name="id">The task's id.</param>
+    /// <param name="priority">Its level.</param>
+    /// <param name="spawningThread">The spawning worker's thread, or null (see <see cref="TaskCore.ResetCore"/>).</param>
+    protected void Begin(HostScheduler scheduler, long id, Priority priority, Thread? spawningThread)
     {
         Scheduler = scheduler;
-        ResetCore(id, priority);
+        ResetCore(id, priority, spawningThread);
         ResetDiagnostics(scheduler.RecordTaskTimes ? System.Diagnostics.Stopwatch.GetTimestamp() : null);
         TransitionToNewTask();
     }

@@ -9,11 +9,17 @@ internal abstract class HostTask<T> : HostTask
     private HostJoinCell<T>? _cell;
 
     /// <summary>Rents a <typeparamref name="TTask"/>, starts it as a new task and gives it a fresh join cell.</summary>
-    protected static TTask Rent<TTask>(HostScheduler scheduler, long id, Priority priority, out HostJoinCell<T> cell)
+    /// <param name="scheduler">The scheduler it runs on.</param>
+    /// <param name="id">The task's id.</param>
+    /// <param name="priority">Its level.</param>
+    /// <param name="spawningThread">The spawning worker's thread, when known and its fields are reachable (see
+    /// <see cref="TaskCore.ResetCore"/>).</param>
+    /// <param name="cell">The task's join cell.</param>
+    protected static TTask Rent<TTask>(HostScheduler scheduler, long id, Priority priority, Thread? spawningThread, out HostJoinCell<T> cell)
         where TTask : HostTask<T>, new()
     {
         var run = SharedPool<TTask>.Rent();
-        run.Begin(scheduler, id, priority);
+        run.Begin(scheduler, id, priority, spawningThread);
         cell = new HostJoinCell<T>(run);
         run._cell = cell;
         run.Context = cell; // the cell outlives the run object: a context captured in the task knows its task
