@@ -68,7 +68,12 @@ public sealed partial class EmbeddedScheduler
         int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
         if (owner == 0)
         {
-            _site = PollSite.Capture(thread);
+            if (!ReferenceEquals(thread, _driver))
+            {
+                _driver = thread;
+                _driverPolling = PollingThread.ForCurrentThread;
+            }
+            _site = PollSite.Capture(thread, _driverPolling!);
             NotePollThread(_site.OsThread);
             return true;
         }
@@ -87,6 +92,12 @@ public sealed partial class EmbeddedScheduler
         _slotsPollThread = thread;
         foreach (var slot in _slots.Slots) slot.PollThread = thread;
     }
+
+    /// <summary>The thread that last entered the loop, and its <see cref="PollingThread"/> (a thread-local lookup saved
+    /// on each entry by the same thread).</summary>
+    private Thread? _driver;
+
+    private PollingThread? _driverPolling;
 
     /// <summary>The thread noted in every slot as its polling thread (see <see cref="NotePollThread"/>).</summary>
     private Thread? _slotsPollThread;

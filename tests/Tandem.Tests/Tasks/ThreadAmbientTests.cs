@@ -30,4 +30,34 @@ public class ThreadAmbientTests
         s_local.Value = 7; // gives the thread an execution context of its own
         Assert.Same(ExecutionContext.Capture(), ThreadAmbient.ExecutionContextOf(thread));
     });
+
+    [Fact]
+    public void ReadingTheFieldsCapturesWhatThePublicApiCaptures() => TestUtil.RunOnThread(() =>
+    {
+        if (!ThreadAmbient.Available) return; // the fallback never reads them
+        var thread = Thread.CurrentThread;
+        Assert.Same(ExecutionContext.Capture(), AmbientContext.CaptureOn(thread));
+
+        s_local.Value = 7;
+        var own = ExecutionContext.Capture();
+        Assert.Same(own, AmbientContext.CaptureOn(thread));
+        Assert.False(ThreadAmbient.IsFlowSuppressedOf(own!));
+        Assert.True(AmbientContext.IsCapturedAs(thread, own));
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            Assert.Null(ExecutionContext.Capture());
+            Assert.Null(AmbientContext.CaptureOn(thread));
+            Assert.True(ThreadAmbient.IsFlowSuppressedOf(ThreadAmbient.ExecutionContextOf(thread)!));
+            Assert.False(AmbientContext.IsCapturedAs(thread, own)); // a suppressed context is an object of its own
+        }
+        Assert.Same(ExecutionContext.Capture(), AmbientContext.CaptureOn(thread)); // flowing again (a new object)
+        ref var field = ref ThreadAmbient.ExecutionContextOf(thread);
+        var saved = field;
+        field = null; // for a moment, as a thread that never set a value: the default context
+        var captured = ExecutionContext.Capture();
+        var read = AmbientContext.CaptureOn(thread);
+        field = saved;
+        Assert.Same(captured, read);
+    });
 }

@@ -23,6 +23,16 @@ internal static class AmbientContext
     internal static ExecutionContext? Current(Thread? thread) =>
         ThreadAmbient.Available ? ThreadAmbient.ExecutionContextOf(thread ?? Thread.CurrentThread) : ExecutionContext.Capture();
 
+    /// <summary>What <see cref="ExecutionContext.Capture"/> on <paramref name="thread"/> (the calling thread, its fields
+    /// reachable) returns — the thread's context, the default one for none, null while the flow is suppressed — read
+    /// from its fields: no thread-local lookup.</summary>
+    internal static ExecutionContext? CaptureOn(Thread thread)
+    {
+        var raw = ThreadAmbient.ExecutionContextOf(thread);
+        if (raw is null) return s_default;
+        return ThreadAmbient.IsFlowSuppressedOf(raw) ? null : raw;
+    }
+
     /// <summary>
     /// True when <see cref="ExecutionContext.Capture"/> on <paramref name="thread"/> (the calling thread, its fields
     /// reachable) would return <paramref name="captured"/>, a context <c>Capture</c> returned before; false when it

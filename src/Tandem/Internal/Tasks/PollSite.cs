@@ -37,16 +37,17 @@ internal readonly struct PollSite
     {
         _thread = thread;
         _previousTask = thread.Current;
-        _previousExecution = ExecutionContext.Capture();
         if (ThreadAmbient.Available)
         {
-            // Read through the thread object the caller already has: a thread-local lookup less.
+            // Read through the thread object the caller already has: no thread-local lookup.
             _osThread = osThread;
             _previousContext = ThreadAmbient.SynchronizationContextOf(osThread);
             _previousRawExecution = ThreadAmbient.ExecutionContextOf(osThread);
+            _previousExecution = AmbientContext.CaptureOn(osThread);
         }
         else
         {
+            _previousExecution = ExecutionContext.Capture();
             _previousContext = SynchronizationContext.Current;
             if (_previousExecution is null)
             {
@@ -68,8 +69,9 @@ internal readonly struct PollSite
     /// <summary>Saves the calling thread's ambient state.</summary>
     internal static PollSite Capture() => new(PollingThread.ForCurrentThread, Thread.CurrentThread);
 
-    /// <summary>Saves the ambient state of <paramref name="current"/>, the calling thread (which the caller looked up already).</summary>
-    internal static PollSite Capture(Thread current) => new(PollingThread.ForCurrentThread, current);
+    /// <summary>Saves the ambient state of <paramref name="current"/>, the calling thread, whose
+    /// <see cref="PollingThread"/> is <paramref name="polling"/> (both of which the caller looked up already).</summary>
+    internal static PollSite Capture(Thread current, PollingThread polling) => new(polling, current);
 
     /// <summary>Makes <paramref name="task"/> current on this thread for one poll.</summary>
     /// <returns>True when the task's polls run in the loop's own execution context (the usual case): the end of the
@@ -178,10 +180,18 @@ internal readonly struct PollSite
         return work.AfterPoll(finished);
     }
 
-    /// <summary>Puts back the synchronization context the thread had before the loop.</summary>
+    /// <summary>Puts back the synchronization context the thread had before the loop (the polling thread).</summary>
     internal void RestoreSynchronizationContext()
     {
-        if (!ReferenceEquals(SynchronizationContext.Current, _previousContext))
+        if (_osThread is not null)
+        {
+            Debug.Assert(ReferenceEquals(_osThread, Thread.CurrentThread), "only the polling thread puts its own context back");
+            ref var context = ref ThreadAmbient.SynchronizationContextOf(_osThread);
+            if (!ReferenceEquals(context, _previousContext)) context = _previousContext;
+        }
+        else if (!ReferenceEquals(SynchronizationContext.Current, _previousContext))
+        {
             SynchronizationContext.SetSynchronizationContext(_previousContext);
+        }
     }
 }

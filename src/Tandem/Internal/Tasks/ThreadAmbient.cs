@@ -11,7 +11,8 @@ namespace Tandem.Internal.Tasks;
 /// <see cref="ExecutionContext.Capture"/>) finds the current thread through thread-local storage on every call; on
 /// Linux that lookup goes through <c>__tls_get_addr</c>, and two of them per poll were a sixth of an embedded yield.
 /// A polling loop knows its thread, so it reads and writes the two fields of that <see cref="Thread"/> directly.</para>
-/// <para>The fields are the runtime's own (<c>Thread._synchronizationContext</c>, <c>Thread._executionContext</c>),
+/// <para>The fields are the runtime's own (<c>Thread._synchronizationContext</c>, <c>Thread._executionContext</c>, and
+/// <c>ExecutionContext.m_isFlowSuppressed</c>, which tells a suppressed flow's context from a flowing one),
 /// reached with <see cref="UnsafeAccessorAttribute"/>, which works under NativeAOT. <see cref="Available"/> probes them
 /// once: on a runtime without them (a field renamed), it is false and the loops use the public API, unchanged in
 /// behaviour. Setting the environment variable <c>TANDEM_THREAD_FIELDS=0</c> forces that fallback (CI runs the
@@ -21,7 +22,7 @@ namespace Tandem.Internal.Tasks;
 /// </remarks>
 internal static class ThreadAmbient
 {
-    /// <summary>True when this runtime's <see cref="Thread"/> has the two fields, with the meaning the probe checked.</summary>
+    /// <summary>True when this runtime has the three fields, with the meaning the probe checked.</summary>
     internal static readonly bool Available = Environment.GetEnvironmentVariable(SwitchVariable) != "0" && Probe();
 
     /// <summary>The environment variable that, set to <c>0</c>, makes the loops use the public API instead.</summary>
@@ -32,6 +33,11 @@ internal static class ThreadAmbient
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_executionContext")]
     internal static extern ref ExecutionContext? ExecutionContextOf(Thread thread);
+
+    /// <summary>True for a context the thread holds while its flow is suppressed (which
+    /// <see cref="ExecutionContext.Capture"/> reports as null). Read only.</summary>
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "m_isFlowSuppressed")]
+    internal static extern ref bool IsFlowSuppressedOf(ExecutionContext context);
 
     private static bool Probe()
     {
@@ -48,6 +54,20 @@ internal static class ThreadAmbient
             var raw = ExecutionContextOf(thread);
             var captured = ExecutionContext.Capture();
             seen &= raw is null ? captured is not null : ReferenceEquals(raw, captured) || ExecutionContext.IsFlowSuppressed();
+            // A suppressed flow is a context object of its own, marked so.
+            seen &= raw is null || IsFlowSuppressedOf(raw) == ExecutionContext.IsFlowSuppressed();
+            if (!ExecutionContext.IsFlowSuppressed())
+            {
+                var flow = ExecutionContext.SuppressFlow();
+                try
+                {
+                    seen &= ExecutionContextOf(thread) is { } suppressed && IsFlowSuppressedOf(suppressed);
+                }
+                finally
+                {
+                    flow.Undo();
+                }
+            }
             return seen;
         }
         catch (MissingMemberException)
