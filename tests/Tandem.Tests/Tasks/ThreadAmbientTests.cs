@@ -60,4 +60,28 @@ public class ThreadAmbientTests
         field = saved;
         Assert.Same(captured, read);
     });
+
+    [Fact]
+    public void ProbingTheFieldsLeavesTheThreadItsOwnContextObjects() => TestUtil.RunOnThread(() =>
+    {
+        if (!ThreadAmbient.Available) return;
+        var thread = Thread.CurrentThread;
+        ref var field = ref ThreadAmbient.ExecutionContextOf(thread);
+        var saved = field;
+        try
+        {
+            field = null; // a thread that never set a value
+            Assert.True(ThreadAmbient.Probe());
+            Assert.Null(ThreadAmbient.ExecutionContextOf(thread)); // not an empty copy: loops and spawns compare objects
+
+            s_local.Value = 3;
+            var own = ThreadAmbient.ExecutionContextOf(thread);
+            Assert.True(ThreadAmbient.Probe());
+            Assert.Same(own, ThreadAmbient.ExecutionContextOf(thread));
+        }
+        finally
+        {
+            field = saved;
+        }
+    });
 }

@@ -39,7 +39,9 @@ internal static class ThreadAmbient
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "m_isFlowSuppressed")]
     internal static extern ref bool IsFlowSuppressedOf(ExecutionContext context);
 
-    private static bool Probe()
+    /// <summary>Checks the fields exist and mean what the public API says, on the calling thread, leaving its contexts as
+    /// they were (the very objects). Run once, for <see cref="Available"/>; tests run it again.</summary>
+    internal static bool Probe()
     {
         try
         {
@@ -58,14 +60,20 @@ internal static class ThreadAmbient
             seen &= raw is null || IsFlowSuppressedOf(raw) == ExecutionContext.IsFlowSuppressed();
             if (!ExecutionContext.IsFlowSuppressed())
             {
+                // Undoing a suppression leaves a copy of the context on the thread, not the object it had (for a thread
+                // with none, an empty context where null was): the thread gets its own object back, or every task it
+                // spawns would carry a context other than the one a polling loop on this thread starts from.
+                ref var field = ref ExecutionContextOf(thread);
+                var own = field;
                 var flow = ExecutionContext.SuppressFlow();
                 try
                 {
-                    seen &= ExecutionContextOf(thread) is { } suppressed && IsFlowSuppressedOf(suppressed);
+                    seen &= field is { } suppressed && IsFlowSuppressedOf(suppressed);
                 }
                 finally
                 {
                     flow.Undo();
+                    field = own;
                 }
             }
             return seen;
