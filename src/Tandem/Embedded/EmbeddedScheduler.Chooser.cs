@@ -15,7 +15,7 @@ public sealed partial class EmbeddedScheduler
     /// Allocates the policy's buffers once.</summary>
     internal void SetChooser(IScheduleChooser? chooser)
     {
-        if (Polling) throw new InvalidOperationException("The schedule policy is set between polls.");
+        if (_polling) throw new InvalidOperationException("The schedule policy is set between polls.");
         if (chooser is not null)
         {
             _chosenReady ??= new EmbeddedTask[Capacity];

@@ -68,29 +68,27 @@ public sealed partial class EmbeddedScheduler
         int owner = Interlocked.CompareExchange(ref _loopThread, me, 0);
         if (owner == 0)
         {
-            if (!ReferenceEquals(thread, _driver))
-            {
-                _driver = thread;
-                _driverPolling = PollingThread.ForCurrentThread;
-            }
+            if (!ReferenceEquals(thread, _driver)) TakeNewDriver(thread);
             _site = PollSite.Capture(thread, _driverPolling!);
-            NotePollThread(_site.OsThread);
+            Debug.Assert(ReferenceEquals(_site.OsThread, _slots.Slots[0].PollThread), "every slot notes the driving thread as its polling thread");
             return true;
         }
         if (owner != me)
             throw new InvalidOperationException("An embedded scheduler is single-threaded: another thread is driving it.");
-        if (Polling)
+        if (_polling)
             throw new InvalidOperationException("Cannot block on, or drive, an embedded scheduler from inside one of its own tasks: await instead.");
         return false;
     }
 
-    /// <summary>Notes the driving thread in every slot when it is not the one that drove last (see
-    /// <see cref="TaskCore.PollThread"/>): every poll until the loop is left runs on it.</summary>
-    private void NotePollThread(Thread? thread)
+    /// <summary>A thread other than the last one enters the loop (the calling thread, <paramref name="thread"/>): looks
+    /// up its <see cref="PollingThread"/> once, and notes it in every slot as the polling thread when its fields are
+    /// reachable (see <see cref="TaskCore.PollThread"/>): every poll until another thread drives runs on it.</summary>
+    private void TakeNewDriver(Thread thread)
     {
-        if (ReferenceEquals(thread, _slotsPollThread)) return;
-        _slotsPollThread = thread;
-        foreach (var slot in _slots.Slots) slot.PollThread = thread;
+        _driver = thread;
+        _driverPolling = PollingThread.ForCurrentThread;
+        var pollThread = ThreadAmbient.Available ? thread : null; // what the loop's PollSite keeps as its thread
+        foreach (var slot in _slots.Slots) slot.PollThread = pollThread;
     }
 
     /// <summary>The thread that last entered the loop, and its <see cref="PollingThread"/> (a thread-local lookup saved
@@ -98,9 +96,6 @@ public sealed partial class EmbeddedScheduler
     private Thread? _driver;
 
     private PollingThread? _driverPolling;
-
-    /// <summary>The thread noted in every slot as its polling thread (see <see cref="NotePollThread"/>).</summary>
-    private Thread? _slotsPollThread;
 
     private void ExitLoop(bool outer)
     {

@@ -54,9 +54,6 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     /// <summary>True while one of the scheduler's tasks is being polled (loop thread).</summary>
     private bool _polling;
 
-    /// <summary>True while one of the scheduler's tasks is being polled.</summary>
-    private bool Polling => _polling;
-
     /// <summary>The driving thread's own ambient state, saved by the outermost loop (see <see cref="PollSite"/>).</summary>
     private PollSite _site;
     private bool _disposed;
@@ -192,7 +189,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     public override bool Shutdown(TimeSpan timeout)
     {
         if (_disposed) return _live == 0;
-        if (Polling) throw new InvalidOperationException("An embedded scheduler cannot be shut down from inside one of its tasks.");
+        if (_polling) throw new InvalidOperationException("An embedded scheduler cannot be shut down from inside one of its tasks.");
         // Foreign awaits complete in real time, whatever the scheduler's clock: the deadline is on the system's.
         long deadline = Stopwatch.GetTimestamp() + (long)(Math.Max(0, timeout.TotalSeconds) * Stopwatch.Frequency);
         foreach (var slot in _slots.Slots) slot.RequestAbort(Volatile.Read(ref slot.Generation));
@@ -222,7 +219,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     public override void Dispose()
     {
         if (_disposed) return;
-        if (Polling) throw new InvalidOperationException("An embedded scheduler cannot be disposed from inside one of its tasks.");
+        if (_polling) throw new InvalidOperationException("An embedded scheduler cannot be disposed from inside one of its tasks.");
         foreach (var slot in _slots.Slots) slot.RequestAbort(Volatile.Read(ref slot.Generation));
         RunUntilIdle();
         _disposed = true;
@@ -247,7 +244,7 @@ public sealed partial class EmbeddedScheduler : Runtime, IRegistryWakeTarget, IT
     private void RaiseUnobserved(long id, TaskBody body)
     {
         // Between two polls the loop's thread still has the last polled task as its synchronization context.
-        if (!Polling && Volatile.Read(ref _loopThread) == Environment.CurrentManagedThreadId) _site.RestoreSynchronizationContext();
+        if (!_polling && Volatile.Read(ref _loopThread) == Environment.CurrentManagedThreadId) _site.RestoreSynchronizationContext();
         RaiseUnobserved(id, body.Error!.SourceException);
     }
 

@@ -10,11 +10,12 @@ namespace Tandem.Internal.Embedded;
 /// </summary>
 /// <remarks>
 /// <para>The loop's polls are grouped in numbered <em>windows</em> of up to <see cref="PollsPerWindow"/> polls; a
-/// window closes after that many polls and when the loop ends. Closing reads the thread's allocation count once (<see cref="GC.GetAllocatedBytesForCurrentThread"/>, which costs a
-/// thread-local lookup: once per thirty-two polls instead of after each; sixteen cost a yield 0.4 ns more) and records in a ring of bits whether it moved
-/// during the window. Each task remembers the last window it was polled in, and when it is next polled (or its slot
-/// reused) looks that window up: so an allocation marks only the tasks polled in its window, never every task alive,
-/// and a poll costs a few plain loads and stores.</para>
+/// window closes after that many polls and when the loop ends. Closing reads the thread's allocation count once (<see
+/// cref="GC.GetAllocatedBytesForCurrentThread"/>, which costs a thread-local lookup: once per thirty-two polls instead
+/// of after each; sixteen cost a yield 0.4 ns more) and records in a ring of bits whether it moved during the window.
+/// Each task remembers the last window it was polled in, and when it is next polled (or its slot reused) looks that
+/// window up: so an allocation marks only the tasks polled in its window, never every task alive, and a poll costs a
+/// few plain loads and stores.</para>
 /// <para>A spawn that reuses a slot polled in the open window needs to know about that window before it closes: it
 /// <see cref="Refresh">refreshes</see> it, reading the count without closing. A window that allocated stays marked
 /// until it leaves the ring (a later refresh or its close never clears it), so whatever a task polled in it did before or
@@ -22,7 +23,8 @@ namespace Tandem.Internal.Embedded;
 /// noted in every window its poll ran in.</para>
 /// <para>Between two polls only Tandem's own code runs, and whatever it allocates is charged to the window: a safe
 /// overestimate. What runs outside the loop had no task's context to capture: counting starts afresh at the first poll
-/// after the loop is entered (<see cref="Begin"/>) and stops when it is left (<see cref="End"/>). A window that has left the ring (more than <c>capacity × 2</c> polls ago) counts as having allocated.</para>
+/// after the loop is entered (<see cref="Begin"/>) and stops when it is left (<see cref="End"/>). A window that has
+/// left the ring (more than <c>capacity × 2</c> polls ago) counts as having allocated.</para>
 /// <para>A value held in its scheduler's field (one load less per poll than an object of its own).</para>
 /// </remarks>
 internal struct AllocationWindows

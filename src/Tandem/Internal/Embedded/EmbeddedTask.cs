@@ -229,7 +229,7 @@ internal sealed class EmbeddedTask : TaskCore
     internal bool ContextMayHaveBeenCaptured(ref AllocationWindows windows)
     {
         if (_contextPosted | _pollsAllocated) return true;
-        if (_polledWindow == windows.Open) return windows.Refresh() || windows.MayHaveAllocated(_polledWindow); // learn about the open window
+        if (_polledWindow == windows.Open && windows.Refresh()) return true; // learn about the open window
         return windows.MayHaveAllocated(_polledWindow);
     }
 

@@ -51,12 +51,15 @@ internal struct TimerHeap
     }
 
     /// <summary>Removes the earliest timer (the heap must not be empty).</summary>
-    internal void RemoveFirst()
+    /// <returns>What it fires.</returns>
+    internal ClaimableWait TakeFirst()
     {
         Debug.Assert(Count > 0, "only a heap that holds timers loses its first one");
+        var wait = _entries[0].Wait;
         var last = _entries[--Count];
         _entries[Count] = default;
         if (Count > 0) SiftDown(last);
+        return wait;
     }
 
     private void SiftDown(TimerEntry entry)

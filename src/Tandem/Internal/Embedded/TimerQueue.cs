@@ -64,27 +64,16 @@ internal sealed class TimerQueue
     /// <returns>True when one was removed; <paramref name="wait"/> is what it fires.</returns>
     internal bool TryTakeAt(long deadline, out ClaimableWait wait)
     {
-        if (_run.Count > 0 && (_heap.Count == 0 || TimerEntry.Earlier(_run.First, _heap.First)))
+        bool fromRun = _run.Count > 0 && (_heap.Count == 0 || TimerEntry.Earlier(_run.First, _heap.First));
+        if (fromRun ? _run.First.Deadline != deadline : _heap.Count == 0 || _heap.First.Deadline != deadline)
         {
-            if (_run.First.Deadline == deadline)
-            {
-                wait = _run.First.Wait;
-                _run.RemoveFirst();
-                Count--;
-                CheckCount();
-                return true;
-            }
+            wait = default;
+            return false;
         }
-        else if (_heap.Count > 0 && _heap.First.Deadline == deadline)
-        {
-            wait = _heap.First.Wait;
-            _heap.RemoveFirst();
-            Count--;
-            CheckCount();
-            return true;
-        }
-        wait = default;
-        return false;
+        wait = fromRun ? _run.TakeFirst() : _heap.TakeFirst();
+        Count--;
+        CheckCount();
+        return true;
     }
 
     /// <summary>True when a timer due at <paramref name="now"/> would still resume something (its wait was not claimed

@@ -46,12 +46,15 @@ internal struct TimerRun
     }
 
     /// <summary>Removes the earliest timer (the run must not be empty).</summary>
-    internal void RemoveFirst()
+    /// <returns>What it fires.</returns>
+    internal ClaimableWait TakeFirst()
     {
         Debug.Assert(Count > 0, "only a run that holds timers loses its first one");
+        var wait = _entries[_head].Wait;
         _entries[_head] = default; // the wait's target is not kept alive by a taken timer
         _head = Wrap(_head + 1);
         Count--;
+        return wait;
     }
 
     /// <summary>True when a timer due at <paramref name="now"/> would still resume something.</summary>

@@ -26,27 +26,12 @@ internal static class AmbientContext
     /// <summary>What <see cref="ExecutionContext.Capture"/> on <paramref name="thread"/> (the calling thread, its fields
     /// reachable) returns — the thread's context, the default one for none, null while the flow is suppressed — read
     /// from its fields: no thread-local lookup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ExecutionContext? CaptureOn(Thread thread)
     {
         var raw = ThreadAmbient.ExecutionContextOf(thread);
         if (raw is null) return s_default;
         return ThreadAmbient.IsFlowSuppressedOf(raw) ? null : raw;
-    }
-
-    /// <summary>
-    /// True when <see cref="ExecutionContext.Capture"/> on <paramref name="thread"/> (the calling thread, its fields
-    /// reachable) would return <paramref name="captured"/>, a context <c>Capture</c> returned before; false when it
-    /// might not (then call it). Plain loads, no thread-local lookup.
-    /// </summary>
-    /// <remarks><c>Capture</c> returns the thread's own context, the default one for none, or null while the flow is
-    /// suppressed. A suppressed context is an object of its own, which <c>Capture</c> never returns: so a thread whose
-    /// field holds the very object <paramref name="captured"/> (or null, when that is the default) is not suppressed,
-    /// and would capture it.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool IsCapturedAs(Thread thread, ExecutionContext? captured)
-    {
-        var raw = ThreadAmbient.ExecutionContextOf(thread);
-        return captured is not null && (ReferenceEquals(raw, captured) || raw is null && ReferenceEquals(captured, s_default));
     }
 
     /// <summary>Puts <paramref name="saved"/> (from <see cref="Current"/>) back on the calling thread if it changed.</summary>

@@ -242,11 +242,8 @@ internal abstract partial class TaskCore : TaskContext
         Atomic.Write(ref _abortGeneration, Generation - 1);
         // The task starts in its spawner's context. Usually the one the object's last task started with: compared first,
         // so that a spawn stores nothing then (a reference store into the heap costs a GC write barrier).
-        if (spawningThread is null || !AmbientContext.IsCapturedAs(spawningThread, PollsExecutionContext))
-        {
-            var execution = ExecutionContext.Capture();
-            if (!ReferenceEquals(execution, PollsExecutionContext)) PollsExecutionContext = execution;
-        }
+        var execution = spawningThread is null ? ExecutionContext.Capture() : AmbientContext.CaptureOn(spawningThread);
+        if (!ReferenceEquals(execution, PollsExecutionContext)) PollsExecutionContext = execution;
         if (_cancellation is { } cancellation)
         {
             cancellation.AbortSource?.Dispose();
